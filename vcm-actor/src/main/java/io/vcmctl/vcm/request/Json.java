@@ -1,0 +1,88 @@
+package io.vcmctl.vcm.request;
+
+import static io.vcmctl.vcm.request.RequestException.oneLine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vcmctl.vcm.request.RequestException.Problem;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The JSON of request files, written and read as trees so the bytes stay under our control. */
+final class Json {
+
+  // Duplicate keys and trailing data are refused: a signed document must have one reading.
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .build();
+
+  private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("Unrecognized token '([a-z]*)'");
+  private static final List<String> LITERALS = List.of("true", "false", "null");
+
+  private Json() {}
+
+  static ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** Compact JSON, fields in insertion order. */
+  static byte[] bytes(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsBytes(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * Parses one JSON value, telling a document that was cut off ({@code TRUNCATED}) from one
+   * that is not JSON at all ({@code malformed}); {@code what} names it in messages.
+   */
+  static JsonNode parse(byte[] bytes, Problem malformed, String what) throws RequestException {
+    JsonNode node;
+    try {
+      node = MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      if (endsEarly(e, bytes)) {
+        throw new RequestException(Problem.TRUNCATED, what + " ends early ("
+            + oneLine(e.getOriginalMessage()) + "); it was cut off, copy the whole file again", e);
+      }
+      throw new RequestException(malformed,
+          what + " is not valid JSON (" + oneLine(e.getOriginalMessage()) + ")", e);
+    } catch (IOException | RuntimeException e) {
+      throw new RequestException(malformed,
+          what + " is not valid JSON (" + oneLine(e.getMessage()) + ")", e);
+    }
+    if (node == null || node.isMissingNode()) {
+      throw new RequestException(malformed, what + " holds no JSON value");
+    }
+    return node;
+  }
+
+  /**
+   * Whether parsing failed only because the input stopped. Most such failures are a
+   * JsonEOFException, but Jackson reports some as plain parse errors: one that names the end of
+   * input (inside an object, between entries), and a literal cut short ("nu" of null) as an
+   * unrecognized token.
+   */
+  private static boolean endsEarly(JsonProcessingException e, byte[] bytes) {
+    String message = e.getOriginalMessage();
+    if (e instanceof JsonEOFException || (message != null && message.contains("end-of-input"))) {
+      return true;
+    }
+    Matcher token = message == null ? null : UNRECOGNIZED_TOKEN.matcher(message);
+    return token != null && token.lookingAt() && !token.group(1).isEmpty()
+        && LITERALS.stream().anyMatch(literal -> literal.startsWith(token.group(1)))
+        && new String(bytes, StandardCharsets.UTF_8).endsWith(token.group(1));
+  }
+}
