@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The JSON of request files, written and read as trees so the bytes stay under our control. */
-final class Json {
+/** The JSON of signed files, written and read as trees so the bytes stay under our control. */
+public final class Json {
 
   // Duplicate keys and trailing data are refused: a signed document must have one reading.
   private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -31,12 +31,12 @@ final class Json {
 
   private Json() {}
 
-  static ObjectNode object() {
+  public static ObjectNode object() {
     return MAPPER.createObjectNode();
   }
 
   /** Compact JSON, fields in insertion order. */
-  static byte[] bytes(JsonNode node) {
+  public static byte[] bytes(JsonNode node) {
     try {
       return MAPPER.writeValueAsBytes(node);
     } catch (JsonProcessingException e) {
@@ -48,7 +48,7 @@ final class Json {
    * Parses one JSON value, telling a document that was cut off ({@code TRUNCATED}) from one
    * that is not JSON at all ({@code malformed}); {@code what} names it in messages.
    */
-  static JsonNode parse(byte[] bytes, Problem malformed, String what) throws RequestException {
+  public static JsonNode parse(byte[] bytes, Problem malformed, String what) throws RequestException {
     JsonNode node;
     try {
       node = MAPPER.readTree(bytes);

@@ -117,9 +117,8 @@ public final class RequestInspector {
     String problem = null;
     if (checked) {
       try {
-        RequestVerifier.checkSignature(request, key, PublicKeys.fingerprint(key),
-            payload.kind() == RequestKind.CREATE ? "the request key it carries"
-                : "the VCM's current k_tenant_req");
+        request.verifySignedBy(key, payload.kind() == RequestKind.CREATE ? "the request key it carries"
+            : "the VCM's current k_tenant_req");
       } catch (RequestException e) {
         problem = e.getMessage();
       }

@@ -49,7 +49,7 @@ public final class RequestVerifier {
           + (expectedVcm == null ? "against a VCM" : "without a VCM"));
     }
     String expected = PublicKeys.fingerprint(expectedSigner);
-    checkSignature(request, expectedSigner, expected, "the VCM's current k_tenant_req");
+    request.verifySignedBy(expectedSigner, "the VCM's current k_tenant_req");
     RequestPayload payload = request.parsePayload();
     checkKind(payload, expectedKind);
     if (expectedVcm != null && !expectedVcm.equals(payload.vcm())) {
@@ -72,7 +72,7 @@ public final class RequestVerifier {
     checkKind(payload, RequestKind.CREATE);
     PublicKey carried = PublicKeys.decode(payload.requestKey());
     String expected = PublicKeys.fingerprint(carried);
-    checkSignature(request, carried, expected, "the request key it carries");
+    request.verifySignedBy(carried, "the request key it carries");
     checkValidity(payload, moduleNow);
     return new VerifiedRequest(payload, request.digest(), expected);
   }
@@ -87,23 +87,6 @@ public final class RequestVerifier {
       throw new RequestException(Problem.NOT_YET_VALID, "request is valid from "
           + payload.issuedAt() + " (module time is now " + moduleNow
           + "); check the module clock with hsmadmin settime");
-    }
-  }
-
-  /**
-   * WRONG_KEY when the signer hint names another key (no point verifying), else BAD_SIGNATURE
-   * when the signature does not verify: the hint matched, so the bytes were changed.
-   */
-  static void checkSignature(SignedRequest request, PublicKey key, String keyFingerprint,
-      String whose) throws RequestException {
-    if (!request.signer().equals(keyFingerprint)) {
-      throw new RequestException(Problem.WRONG_KEY, "request is signed by " + request.signer()
-          + ", not by " + whose + " " + keyFingerprint
-          + "; ask the tenant to sign it with that key");
-    }
-    if (!PublicKeys.verify(key, request.payload(), request.signature())) {
-      throw new RequestException(Problem.BAD_SIGNATURE, "signature does not verify: the request"
-          + " was altered after signing; ask the tenant to send it again");
     }
   }
 

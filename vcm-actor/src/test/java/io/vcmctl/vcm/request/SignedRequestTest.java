@@ -129,7 +129,7 @@ class SignedRequestTest {
         file.replaceFirst("\"signature\":\"[^\"]*\"", "\"signature\":\"not*base64\""),
         file.replaceFirst("\"signer\":\"[^\"]*\"", "\"signer\":\"alice\""))) {
       String message = refused(Problem.NOT_AN_ENVELOPE, () -> SignedRequest.parse(utf8(notAnEnvelope)));
-      assertContains("request file is not a vcmctl-request/1 request", message);
+      assertContains("request file is not a vcmctl-request/1 file", message);
     }
   }
 
