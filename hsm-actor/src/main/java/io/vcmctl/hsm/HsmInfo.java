@@ -1,0 +1,21 @@
+package io.vcmctl.hsm;
+
+import io.vcmctl.persistence.CborSerializable;
+import java.time.Instant;
+import java.util.List;
+
+/** The answer to {@code hsmadmin info}. Networks are {@code null} when not set. */
+public record HsmInfo(
+    String esn,
+    SpeedRating speedRating,
+    boolean multiTenant,
+    int maxCreatableVcms,
+    int maxActiveVcms,
+    int vcmsCreated,
+    int vcmsActive,
+    Network network,
+    Network pendingNetwork,
+    List<String> features,
+    Instant moduleTime,
+    String moduleKeyFingerprint)
+    implements CborSerializable {}

@@ -1,0 +1,36 @@
+package io.vcmctl.hsm;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.List;
+
+/** Settings of every HSM entity, from {@code vcmctl.hsm} in this module's reference.conf. */
+public record HsmSettings(
+    long memTotal,
+    long platformMemory,
+    Duration vcmAskTimeout,
+    int snapshotEvery,
+    int keepSnapshots,
+    List<String> baseFeatures) {
+
+  public HsmSettings {
+    if (vcmAskTimeout.isNegative() || vcmAskTimeout.isZero()) {
+      throw new IllegalArgumentException("vcmctl.hsm.vcm-ask-timeout must be positive");
+    }
+    if (snapshotEvery < 1 || keepSnapshots < 1) {
+      throw new IllegalArgumentException("vcmctl.hsm.snapshot-every and keep-snapshots must be at least 1");
+    }
+    baseFeatures = List.copyOf(baseFeatures);
+  }
+
+  public static HsmSettings fromConfig(Config config) {
+    Config c = config.getConfig("vcmctl.hsm");
+    return new HsmSettings(
+        c.getBytes("mem-total"),
+        c.getBytes("platform-memory"),
+        c.getDuration("vcm-ask-timeout"),
+        c.getInt("snapshot-every"),
+        c.getInt("keep-snapshots"),
+        c.getStringList("base-features"));
+  }
+}
