@@ -1,0 +1,292 @@
+package io.vcmctl.orchestrator;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.vcmctl.hsm.EnvStats;
+import io.vcmctl.hsm.HsmEntity;
+import io.vcmctl.hsm.HsmEnvironment;
+import io.vcmctl.hsm.HsmInfo;
+import io.vcmctl.hsm.HsmSettings;
+import io.vcmctl.hsm.Network;
+import io.vcmctl.hsm.ProviderChoices;
+import io.vcmctl.persistence.DataDirectory;
+import io.vcmctl.stats.StatsPoller;
+import io.vcmctl.stats.StatsSettings;
+import io.vcmctl.vcm.ModuleClock;
+import io.vcmctl.vcm.Principal;
+import io.vcmctl.vcm.Refusal;
+import io.vcmctl.vcm.Refusal.Code;
+import io.vcmctl.vcm.SimulatedRuntime;
+import io.vcmctl.vcm.VcmEntity;
+import io.vcmctl.vcm.VcmRuntime;
+import io.vcmctl.vcm.VcmSettings;
+import io.vcmctl.vcm.VcmView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.stream.javadsl.Sink;
+
+/**
+ * The Java facade for embedders: every HSM and VCM operation as a {@link CompletionStage}
+ * with a typed result. A refused command completes exceptionally with a {@link Refusal},
+ * whose {@link Refusal#code()} says which rule and whose message is the one line to show.
+ *
+ * <p>Commands that name a VCM find its HSM themselves; commands that name an HSM take its ESN,
+ * which may be {@code null} when the process runs exactly one.
+ */
+public final class Orchestrator implements AutoCloseable {
+
+  private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
+
+  private final ActorSystem<Guardian.Command> system;
+  private final Map<String, Guardian.Hsm> hsms;
+  private final List<String> esns;
+  private final Duration timeout;
+  private final String readJournal;
+  private final DataDirectory dataDir;
+
+  private Orchestrator(ActorSystem<Guardian.Command> system, Map<String, Guardian.Hsm> hsms, List<String> esns,
+      DataDirectory dataDir) {
+    this.system = system;
+    this.hsms = hsms;
+    this.esns = esns;
+    this.dataDir = dataDir;
+    Config c = system.settings().config().getConfig("vcmctl.orchestrator");
+    this.timeout = c.getDuration("ask-timeout");
+    this.readJournal = c.getString("read-journal");
+  }
+
+  /** The configuration of a process on this data directory: the embedded LevelDB store under it. */
+  public static Config config(OrchestratorConfig config) {
+    Config overrides = config.statsDelay() == null ? ConfigFactory.empty()
+        : ConfigFactory.parseString("vcmctl.stats.delay = " + config.statsDelay().toMillis() + "ms");
+    return DataDirectory.of(config.dataDir()).create().config()
+        .withFallback(overrides)
+        .withFallback(ConfigFactory.load());
+  }
+
+  /** Starts the actor system and every HSM of the data directory; returns once they are spawned. */
+  public static Orchestrator start(OrchestratorConfig config) {
+    return start(config, config(config));
+  }
+
+  public static Orchestrator start(OrchestratorConfig config, Config effective) {
+    DataDirectory dir = DataDirectory.of(config.dataDir()).create();
+    List<String> esns = Esns.resolve(dir, config.esns());
+    StatsSettings stats = StatsSettings.fromConfig(effective);
+    HsmSettings hsmSettings = HsmSettings.fromConfig(effective);
+    VcmSettings vcmSettings = VcmSettings.fromConfig(effective);
+    VcmRuntime runtime = config.runtime() != null ? config.runtime() : SimulatedRuntime.fromConfig(effective);
+    Function<String, HsmEnvironment> environments = esn -> new HsmEnvironment(
+        config.clockFactory() != null ? config.clockFactory().get() : ModuleClock.system(),
+        runtime, hsmSettings, vcmSettings, dir.resolve("hsm").resolve(esn), config.vendorKey());
+    ActorSystem<Guardian.Command> system = ActorSystem.create(Guardian.create(esns, environments, stats),
+        "vcm-orchestrator", effective);
+    try {
+      Map<String, Guardian.Hsm> hsms = AskPattern.<Guardian.Command, Map<String, Guardian.Hsm>>ask(system,
+          Guardian.GetHsms::new, Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      return new Orchestrator(system, hsms, esns, dir);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("the orchestrator did not start: " + e.getMessage(), e);
+    }
+  }
+
+  public ActorSystem<?> system() {
+    return system;
+  }
+
+  public DataDirectory dataDirectory() {
+    return dataDir;
+  }
+
+  /** The ESNs of the HSMs this process runs, in the order they were first run. */
+  public List<String> esns() {
+    return esns;
+  }
+
+  @Override
+  public void close() {
+    system.terminate();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the orchestrator did not stop cleanly: " + e.getMessage(), e);
+    }
+  }
+
+  // ---- HSM ---------------------------------------------------------------------------------
+
+  public CompletionStage<HsmInfo> info(String esn) {
+    return hsm(esn, HsmEntity.GetInfo::new);
+  }
+
+  public CompletionStage<EnvStats> envStats(String esn) {
+    return hsm(esn, HsmEntity.GetEnvStats::new);
+  }
+
+  public CompletionStage<HsmInfo> applyLicence(String esn, byte[] licence, Principal by) {
+    return hsm(esn, r -> new HsmEntity.ApplyLicence(licence, by, r));
+  }
+
+  public CompletionStage<HsmInfo> setNetwork(String esn, Network network, Principal by) {
+    return hsm(esn, r -> new HsmEntity.SetNetwork(network, by, r));
+  }
+
+  public CompletionStage<HsmEntity.ResetOutcome> reset(String esn, Principal by) {
+    return hsm(esn, r -> new HsmEntity.Reset(by, r));
+  }
+
+  public CompletionStage<HsmInfo> setTime(String esn, Instant moduleTime, Principal by) {
+    return hsm(esn, r -> new HsmEntity.SetTime(moduleTime, by, r));
+  }
+
+  public CompletionStage<HsmEntity.CreatedVcm> createVcm(String esn, byte[] request, ProviderChoices choices,
+      Principal by) {
+    return hsm(esn, r -> new HsmEntity.CreateVcm(request, choices, by, r));
+  }
+
+  public CompletionStage<List<VcmView>> vcms(String esn) {
+    return hsm(esn, HsmEntity.ListVcms::new);
+  }
+
+  public CompletionStage<List<HsmEntity.VcmStats>> stats(String esn) {
+    return hsm(esn, HsmEntity.GetStats::new);
+  }
+
+  public CompletionStage<StatsPoller.Status> pollerStatus(String esn) {
+    return resolve(esn).thenCompose(h -> AskPattern.<StatsPoller.Command, StatsPoller.Status>ask(h.poller(),
+        StatsPoller.GetStatus::new, timeout, system.scheduler()));
+  }
+
+  // ---- VCM ---------------------------------------------------------------------------------
+
+  public CompletionStage<VcmView> vcm(UUID uuid) {
+    return locate(uuid).thenCompose(h -> ask(h, r -> new HsmEntity.GetVcm(uuid, r)));
+  }
+
+  public CompletionStage<VcmView> startVcm(UUID uuid, byte[] request, Principal by) {
+    return onVcm(uuid, r -> new HsmEntity.StartVcm(uuid, request, by, r));
+  }
+
+  public CompletionStage<VcmView> stopVcm(UUID uuid, boolean force, Principal by) {
+    return onVcm(uuid, r -> new HsmEntity.StopVcm(uuid, force, by, r));
+  }
+
+  public CompletionStage<VcmView> deleteVcm(UUID uuid, boolean force, Principal by) {
+    return onVcm(uuid, r -> new HsmEntity.DeleteVcm(uuid, force, by, r));
+  }
+
+  public CompletionStage<VcmView> setProperty(UUID uuid, byte[] request, String property, String value, Principal by) {
+    return onVcm(uuid, r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, by, r));
+  }
+
+  public CompletionStage<VcmView> tenantAction(UUID uuid, Principal tenant, VcmEntity.Action action, long bytes) {
+    return onVcm(uuid, r -> new HsmEntity.TenantVcmAction(uuid, tenant, action, bytes, r));
+  }
+
+  /** Every event of a VCM, in order, from the journal; deleted VCMs keep theirs. */
+  public CompletionStage<List<HistoryEntry>> history(UUID uuid) {
+    CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system.classicSystem())
+        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournal);
+    return journal.currentEventsByPersistenceId(VcmEntity.persistenceId(uuid).id(), 0, Long.MAX_VALUE)
+        .map(envelope -> entry(envelope.sequenceNr(), (VcmEntity.Event) envelope.event()))
+        .runWith(Sink.seq(), system)
+        .thenApply(entries -> {
+          if (entries.isEmpty()) {
+            throw new Refusal(Code.NOT_FOUND, "no VCM " + uuid + " has ever existed here");
+          }
+          return List.copyOf(entries);
+        });
+  }
+
+  private static HistoryEntry entry(long sequenceNr, VcmEntity.Event event) {
+    ObjectNode details = JSON.valueToTree(event);
+    details.remove("vcm");
+    details.remove("meta");
+    return new HistoryEntry(sequenceNr, event.meta().at(), event.getClass().getSimpleName(), event.meta().by(),
+        event.meta().requestDigest(), details.toString());
+  }
+
+  // ---- plumbing ----------------------------------------------------------------------------
+
+  private CompletionStage<Guardian.Hsm> resolve(String esn) {
+    if (esn == null) {
+      if (hsms.size() == 1) {
+        return CompletableFuture.completedFuture(hsms.values().iterator().next());
+      }
+      return CompletableFuture.failedFuture(new Refusal(Code.INVALID_ARGUMENT,
+          "this orchestrator runs " + hsms.size() + " HSMs (" + String.join(", ", esns) + "); name one with --esn"));
+    }
+    String canonical;
+    try {
+      canonical = Esns.canonical(esn);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new Refusal(Code.INVALID_ARGUMENT, e.getMessage()));
+    }
+    Guardian.Hsm hsm = hsms.get(canonical);
+    return hsm != null ? CompletableFuture.completedFuture(hsm) : CompletableFuture.failedFuture(new Refusal(
+        Code.NOT_FOUND, "no HSM " + canonical + " here; this orchestrator runs " + String.join(", ", esns)));
+  }
+
+  /** The HSM that holds a VCM: with one HSM it is that one; with several, the one that knows it. */
+  private CompletionStage<Guardian.Hsm> locate(UUID uuid) {
+    if (hsms.size() == 1) {
+      return CompletableFuture.completedFuture(hsms.values().iterator().next());
+    }
+    List<CompletableFuture<Optional<Guardian.Hsm>>> asks = new ArrayList<>();
+    for (Guardian.Hsm h : hsms.values()) {
+      asks.add(this.<VcmView>ask(h, r -> new HsmEntity.GetVcm(uuid, r))
+          .handle((view, failure) -> Optional.ofNullable(view == null ? null : h)).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(x -> asks.stream()
+        .map(CompletableFuture::join).flatMap(Optional::stream).findFirst()
+        .orElseThrow(() -> new Refusal(Code.NOT_FOUND, "no VCM " + uuid + " on any HSM here; list VCMs with vcmadmin show")));
+  }
+
+  private <T> CompletionStage<T> onVcm(UUID uuid, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
+    return locate(uuid).thenCompose(h -> ask(h, command));
+  }
+
+  private <T> CompletionStage<T> hsm(String esn, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
+    return resolve(esn).thenCompose(h -> ask(h, command));
+  }
+
+  private <T> CompletionStage<T> ask(Guardian.Hsm hsm, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
+    return AskPattern.<HsmEntity.Command, StatusReply<T>>ask(hsm.entity(), command::apply, timeout, system.scheduler())
+        .handle((reply, failure) -> {
+          if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+            throw cause instanceof TimeoutException
+                ? new Refusal(Code.UNAVAILABLE, "HSM " + hsm.esn() + " did not answer within " + timeout.toSeconds()
+                    + " s; it may be recovering or overloaded, try again")
+                : new CompletionException(cause);
+          }
+          if (reply.isError()) {
+            Throwable error = reply.getError();
+            throw error instanceof Refusal ? (Refusal) error : new Refusal(Code.UNAVAILABLE, error.getMessage());
+          }
+          return reply.getValue();
+        });
+  }
+}
