@@ -151,6 +151,9 @@ public final class HsmEntity
 
   private record Refreshed(VcmView view) implements Command {}
 
+  /** A VCM whose create went unanswered says it does not exist: its create was never persisted. */
+  private record NeverCreated(UUID uuid) implements Command {}
+
   private record VcmCreateAnswered(Creation creation, VcmEntity.CreateResult result, Throwable failure)
       implements Command {}
 
@@ -255,6 +258,8 @@ public final class HsmEntity
   private final Map<String, Integer> ipsInFlight = new HashMap<>();
   private final Map<UUID, Integer> serialInFlight = new HashMap<>();
   private final Map<String, UUID> enrolmentsInFlight = new HashMap<>();
+  /** Members that did not answer at recovery: not in the mirror until they answer a refresh. */
+  private final Set<UUID> unanswered = new HashSet<>();
   private boolean ready;
   private boolean resetting;
   private KeyPair moduleKey;
@@ -294,6 +299,7 @@ public final class HsmEntity
   }
 
   private void onRecoveryCompleted(State state) {
+    forgetTransientState();
     if (state instanceof Running) {
       Running r = (Running) state;
       env.clock().setOffset(r.clockOffset());
@@ -302,6 +308,22 @@ public final class HsmEntity
     } else {
       context.getSelf().tell(EstablishIdentity.INSTANCE);
     }
+  }
+
+  /**
+   * After a journal failure the supervisor restarts the behavior on this same object, having
+   * stopped the children: the mirror, the child references and the reservations are stale.
+   */
+  private void forgetTransientState() {
+    children.clear();
+    views.clear();
+    startsInFlight.clear();
+    creationsInFlight.clear();
+    ipsInFlight.clear();
+    serialInFlight.clear();
+    enrolmentsInFlight.clear();
+    unanswered.clear();
+    resetting = false;
   }
 
   /** Spawns every member and asks each for its state; commands wait until all have answered. */
@@ -343,6 +365,7 @@ public final class HsmEntity
           observe(c.view());
           return Effect().noReply();
         })
+        .onCommand(NeverCreated.class, this::onNeverCreated)
         .onCommand(VcmCreateAnswered.class, this::onVcmCreateAnswered)
         .onCommand(ResetStopsDone.class, this::onResetStopsDone)
         .onCommand(ResetStartsDone.class, this::onResetStartsDone)
@@ -390,6 +413,8 @@ public final class HsmEntity
     c.views().forEach((uuid, view) -> {
       if (view == null) {
         context.getLog().warn("VCM {} did not answer at recovery; it is kept and asked again on use", uuid);
+        unanswered.add(uuid);
+        refresh(uuid);
       } else if (view.isEmpty()) {
         corrections.add(new VcmAdmissionWithdrawn(uuid, "its create was never persisted",
             meta(Principal.system("recovery"), null)));
@@ -425,15 +450,23 @@ public final class HsmEntity
   }
 
   private ReplyEffect<Event, State> onSetNetwork(Running s, SetNetwork c) {
-    List<String> stranded = views.values().stream()
+    List<String> stranded = new ArrayList<>(views.values().stream()
         .filter(v -> !c.network().contains(v.properties().ipAddress()))
         .sorted(Comparator.comparing(v -> s.members().getOrDefault(v.uuid(), 0L)))
         .map(v -> v.uuid() + " (" + v.properties().ipAddress() + ")")
-        .toList();
-    if (!stranded.isEmpty() || !creationsInFlight.isEmpty()) {
-      String names = stranded.isEmpty() ? "a VCM being created" : String.join(", ", stranded);
+        .toList());
+    // Addresses being taken right now count too: a VCM being created, or one changing its address.
+    creationsInFlight.forEach((uuid, p) -> {
+      if (!c.network().contains(p.ipAddress())) {
+        stranded.add(uuid + " (" + p.ipAddress() + ", being created)");
+      }
+    });
+    ipsInFlight.keySet().stream().filter(ip -> !c.network().contains(ip)).sorted()
+        .forEach(ip -> stranded.add("a VCM changing its address to " + ip));
+    if (!stranded.isEmpty()) {
       return refuse(c.replyTo(), new Refusal(Code.NETWORK_CONFLICT, "networking " + c.network()
-          + " would leave these VCMs outside the range: " + names + "; delete them or choose a range that contains them"));
+          + " would leave these VCMs outside the range: " + String.join(", ", stranded)
+          + "; delete them or choose a range that contains them"));
     }
     return Effect().persist(new NetworkConfigured(c.network(), meta(c.by(), null)))
         .thenReply(c.replyTo(), x -> StatusReply.success(info((Running) x)));
@@ -526,7 +559,7 @@ public final class HsmEntity
                 meta(Principal.system("hsm"), null)))
             .thenReply(creation.client(), x -> StatusReply.error(c.failure()));
       }
-      refresh(creation.uuid());
+      recheckCreation(creation.uuid());
       return refuse(creation.client(), unavailable(creation.uuid(), c.failure()));
     }
     VcmView view = c.result().view();
@@ -538,6 +571,17 @@ public final class HsmEntity
     byte[] config = TenantConfig.issue(view, s.esn(), moduleKey, env.clock().now());
     return Effect().reply(creation.client(), StatusReply.success(
         new CreatedVcm(view, c.result().differences(), config)));
+  }
+
+  /** Withdraws the admission of a VCM that does not exist, as recovery would; until then it held a create slot. */
+  private ReplyEffect<Event, State> onNeverCreated(Running s, NeverCreated c) {
+    if (!s.members().containsKey(c.uuid()) || views.containsKey(c.uuid()) || creationsInFlight.containsKey(c.uuid())) {
+      return Effect().noReply();
+    }
+    forgetChild(c.uuid());
+    return Effect().persist(new VcmAdmissionWithdrawn(c.uuid(), "its create was never persisted",
+            meta(Principal.system("hsm"), null)))
+        .thenNoReply();
   }
 
   // ---- start, properties, tenant actions ----------------------------------------------------
@@ -650,8 +694,9 @@ public final class HsmEntity
         .thenRun(x -> {
           resetting = true;
           List<CompletionStage<Optional<VcmView>>> stops = new ArrayList<>();
-          for (VcmView v : views.values()) {
-            if (v.isActive()) {
+          for (VcmView v : inCreationOrder(s)) {
+            // A VCM whose start is on its way handles that start first, then this stop.
+            if (v.isActive() || startsInFlight.containsKey(v.uuid())) {
               stops.add(askChild(v.uuid(), r -> new VcmEntity.StopForReset(c.by(), r))
                   .handle((view, failure) -> Optional.ofNullable(view)));
             }
@@ -669,18 +714,21 @@ public final class HsmEntity
         .filter(v -> v.status() == VcmStatus.INACTIVE && v.properties().autostart())
         .toList();
     int room = Math.max(0, s.licensing().maxActive() - activeCount());
+    // Every entry is placed before any start is asked for, so the outcome lists the VCMs in
+    // creation order (not in the order they answer) and the answers only replace values.
     Map<UUID, Object> results = new LinkedHashMap<>();
-    List<CompletionStage<Void>> starts = new ArrayList<>();
     for (int i = 0; i < autostart.size(); i++) {
-      UUID uuid = autostart.get(i).uuid();
-      if (i >= room) {
-        results.put(uuid, "R3: max_active_vcms (" + s.licensing().maxActive() + ") reached");
-        continue;
-      }
+      results.put(autostart.get(i).uuid(), i < room ? "did not answer"
+          : "R3: max_active_vcms (" + s.licensing().maxActive() + ") reached");
+    }
+    List<CompletionStage<Void>> starts = new ArrayList<>();
+    for (VcmView v : autostart.subList(0, Math.min(room, autostart.size()))) {
+      UUID uuid = v.uuid();
       starts.add(askChild(uuid, r -> new VcmEntity.Start(null, c.reset().by(), r))
           .handle((view, failure) -> {
             synchronized (results) {
-              results.put(uuid, view != null ? view : failure.getMessage());
+              results.put(uuid, view != null ? view
+                  : (failure.getCause() != null ? failure.getCause() : failure).getMessage());
             }
             return null;
           }));
@@ -785,6 +833,7 @@ public final class HsmEntity
 
   /** Keeps the newest view of each VCM; answers can arrive out of order. */
   private void observe(VcmView view) {
+    unanswered.remove(view.uuid());
     if (view.status() == VcmStatus.DELETED) {
       views.remove(view.uuid());
       return;
@@ -795,6 +844,24 @@ public final class HsmEntity
   /** Asks a VCM for its state again after an answer was lost; no answer leaves the mirror as it is. */
   private void refresh(UUID uuid) {
     askChild(uuid, VcmEntity.GetView::new).thenAccept(view -> context.getSelf().tell(new Refreshed(view)));
+  }
+
+  /**
+   * Asks a VCM whose create went unanswered for its state. The ask follows the create, so the VCM
+   * answers after it has handled (or, crashing, lost) the create: a view means it was created, "not
+   * found" means it never will be. No answer leaves it to the next recovery.
+   */
+  private void recheckCreation(UUID uuid) {
+    ActorRef<Command> self = context.getSelf();
+    AskPattern.<VcmEntity.Command, StatusReply<VcmView>>ask(child(uuid), VcmEntity.GetView::new,
+            env.settings().vcmAskTimeout(), context.getSystem().scheduler())
+        .thenAccept(reply -> {
+          if (reply.isSuccess()) {
+            self.tell(new Refreshed(reply.getValue()));
+          } else if (reply.getError() instanceof Refusal && ((Refusal) reply.getError()).code() == Code.NOT_FOUND) {
+            self.tell(new NeverCreated(uuid));
+          }
+        });
   }
 
   private CompletionStage<VcmView> askChild(UUID uuid,
@@ -994,7 +1061,12 @@ public final class HsmEntity
     return Effect().reply(replyTo, StatusReply.error(refusal));
   }
 
-  private static Refusal unknownVcm(UUID uuid) {
+  private Refusal unknownVcm(UUID uuid) {
+    if (unanswered.contains(uuid)) {
+      refresh(uuid);
+      return new Refusal(Code.UNAVAILABLE, "VCM " + uuid + " has not answered since the HSM restarted; it is being"
+          + " asked again, try again");
+    }
     return new Refusal(Code.NOT_FOUND, "no VCM " + uuid + " on this HSM; list VCMs with vcmadmin show");
   }
 
