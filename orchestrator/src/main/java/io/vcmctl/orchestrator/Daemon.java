@@ -1,0 +1,260 @@
+package io.vcmctl.orchestrator;
+
+import com.typesafe.config.Config;
+import io.vcmctl.orchestrator.http.AdminToken;
+import io.vcmctl.orchestrator.http.HttpApi;
+import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
+import io.vcmctl.orchestrator.http.TenantAuth;
+import io.vcmctl.persistence.DataDirectory;
+import io.vcmctl.vcm.request.KeyFiles;
+import io.vcmctl.vcm.request.RequestException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * {@code orchestrator serve}: the orchestrator on its data directory plus the HTTP API, with
+ * the admin token written owner-only. It prints {@code listening on URL} only once every HSM
+ * has recovered and the port accepts calls.
+ *
+ * <p>Stopping (by {@link #stop()}, or SIGTERM through Pekko's coordinated shutdown, whose JVM
+ * hook is on by default) unbinds the port, lets calls in flight finish for
+ * {@code vcmctl.orchestrator.http.shutdown-deadline}, then terminates the actor system, which
+ * closes the journal.
+ */
+public final class Daemon {
+
+  private static final String LOCK_FILE = "orchestrator.lock";
+  private static final String TOKEN_FILE = "admin.token";
+
+  private final Orchestrator orchestrator;
+  private final DirectoryLock lock;
+  private final String url;
+  private final int port;
+  private final Path tokenFile;
+
+  private Daemon(Orchestrator orchestrator, DirectoryLock lock, String url, int port, Path tokenFile) {
+    this.orchestrator = orchestrator;
+    this.lock = lock;
+    this.url = url;
+    this.port = port;
+    this.tokenFile = tokenFile;
+  }
+
+  /**
+   * Starts the orchestrator on {@code dataDir} and serves the API on {@code port}.
+   *
+   * @param port 0 picks a free port
+   * @param esns the HSMs to run; empty or {@code null} means those of the data directory (or one new one)
+   * @param statsDelay the stats poller's delay; {@code null} for the configured one
+   * @param vendorPublicKey the PEM public key licences must be signed with; {@code null} trusts
+   *     the {@link DemoVendor demo vendor key} and says so on {@code out}
+   * @throws IllegalArgumentException bad input (port out of range, unusable key file, bad ESN)
+   * @throws IllegalStateException the data directory is in use or unusable, the port is taken
+   */
+  public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
+      PrintStream out) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port " + port + " is not between 1 and 65535 (0 picks a free one)");
+    }
+    PublicKey vendorKey = vendorPublicKey == null ? null : readVendorKey(vendorPublicKey);
+    DataDirectory dir;
+    try {
+      dir = DataDirectory.of(dataDir).create();
+    } catch (UncheckedIOException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+    DirectoryLock lock = DirectoryLock.acquire(dir);
+    try {
+      if (vendorKey == null) {
+        vendorKey = trustDemoVendor(dir, out);
+      }
+      Orchestrator orchestrator = Orchestrator.start(OrchestratorConfig.of(dir.root(), vendorKey)
+          .withEsns(esns == null ? List.of() : esns).withStatsDelay(statsDelay));
+      // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
+      orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
+      try {
+        return serve(orchestrator, lock, dir, port, out);
+      } catch (RuntimeException e) {
+        orchestrator.close();
+        throw e;
+      }
+    } catch (UncheckedIOException e) {
+      lock.release();
+      throw new IllegalStateException(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      lock.release();
+      throw e;
+    }
+  }
+
+  private static Daemon serve(Orchestrator orchestrator, DirectoryLock lock, DataDirectory dir, int port,
+      PrintStream out) {
+    awaitRecovery(orchestrator, dir);
+    Config config = orchestrator.system().settings().config();
+    Config http = config.getConfig("vcmctl.orchestrator.http");
+    String host = http.getString("interface");
+    AdminToken token = AdminToken.generate();
+    HttpApi api = new HttpApi(orchestrator, token, TenantAuth.fromConfig(config), http.getBytes("max-body"),
+        http.getDuration("body-timeout"));
+    ServerBinding binding;
+    try {
+      binding = Http.get(orchestrator.system()).newServerAt(host, port)
+          .adaptSettings(s -> s.withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
+          .bind(api.route())
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      String detail = String.valueOf(cause.getMessage());
+      throw new IllegalStateException(detail.contains("in use")
+          ? "port " + port + " on " + host + " is already in use; stop what uses it or choose another port"
+          : "cannot listen on " + host + ":" + port + ": " + detail.replaceAll("\\s+", " "), cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + host + ":" + port, e);
+    }
+    binding.addToCoordinatedShutdown(http.getDuration("shutdown-deadline"), orchestrator.system());
+    Path tokenFile = dir.resolve(TOKEN_FILE);
+    token.writeTo(tokenFile);
+    int bound = binding.localAddress().getPort();
+    Daemon daemon = new Daemon(orchestrator, lock, "http://" + urlHost(host) + ":" + bound, bound, tokenFile);
+    out.println("listening on " + daemon.url());
+    out.flush();
+    return daemon;
+  }
+
+  /** Waits until every HSM has replayed its journal, so "listening" means commands are answered. */
+  private static void awaitRecovery(Orchestrator orchestrator, DataDirectory dir) {
+    for (String esn : orchestrator.esns()) {
+      try {
+        orchestrator.info(esn).toCompletableFuture().join();
+      } catch (CompletionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        throw new IllegalStateException("HSM " + esn + " did not recover from " + dir + ": " + cause.getMessage(), cause);
+      }
+    }
+  }
+
+  private static PublicKey readVendorKey(Path file) {
+    try {
+      return KeyFiles.readPublic(file);
+    } catch (RequestException e) {
+      throw new IllegalArgumentException("cannot use the vendor public key: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes the demo vendor's key files into the data directory so the quick start can issue licences. */
+  private static PublicKey trustDemoVendor(DataDirectory dir, PrintStream out) {
+    KeyPair demo = DemoVendor.keyPair();
+    Path keyFile = dir.resolve("demo-vendor").resolve("vendor.key");
+    KeyFiles.writePrivate(keyFile, demo.getPrivate());
+    KeyFiles.writePublic(dir.resolve("demo-vendor").resolve("vendor.pub"), demo.getPublic());
+    out.println("no --vendor-public-key: trusting the demo vendor key; licences signed with " + keyFile
+        + " are accepted (not for production)");
+    out.flush();
+    return demo.getPublic();
+  }
+
+  private static String urlHost(String host) {
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      return "127.0.0.1";
+    }
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  /** {@code http://127.0.0.1:N}. */
+  public String url() {
+    return url;
+  }
+
+  public Path tokenFile() {
+    return tokenFile;
+  }
+
+  public Orchestrator orchestrator() {
+    return orchestrator;
+  }
+
+  /** Blocks until the daemon has stopped, by {@link #stop()} or by a signal. */
+  public void awaitTermination() {
+    orchestrator.system().getWhenTerminated().toCompletableFuture().join();
+    lock.release();
+  }
+
+  /**
+   * Unbinds the port, lets calls in flight finish, terminates the actor system and waits for
+   * it; the data directory is free for another process when this returns.
+   */
+  public void stop() {
+    orchestrator.close();
+    lock.release();
+  }
+
+  /**
+   * One process per data directory: a second one would never recover the LevelDB journal the
+   * first holds, so it is refused at once with a clear message instead.
+   */
+  private static final class DirectoryLock {
+    private final FileChannel channel;
+
+    private DirectoryLock(FileChannel channel) {
+      this.channel = channel;
+    }
+
+    static DirectoryLock acquire(DataDirectory dir) {
+      Path file = dir.resolve(LOCK_FILE);
+      FileChannel channel;
+      try {
+        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot open " + file + ": " + e.getMessage(), e);
+      }
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null;
+      } catch (IOException e) {
+        close(channel);
+        throw new IllegalStateException("cannot lock " + file + ": " + e.getMessage(), e);
+      }
+      if (lock == null) {
+        close(channel);
+        throw new IllegalStateException("another orchestrator is running on " + dir + "; stop it first");
+      }
+      return new DirectoryLock(channel);
+    }
+
+    /** Closing the channel releases the lock. */
+    void release() {
+      close(channel);
+    }
+
+    private static void close(FileChannel channel) {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

@@ -1,0 +1,354 @@
+package io.vcmctl.orchestrator.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vcmctl.hsm.Network;
+import io.vcmctl.hsm.ProviderChoices;
+import io.vcmctl.orchestrator.Orchestrator;
+import io.vcmctl.orchestrator.api.JsonViews;
+import io.vcmctl.vcm.Principal;
+import io.vcmctl.vcm.Refusal;
+import io.vcmctl.vcm.VcmEntity.Action;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.Allow;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP JSON API of docs/api.md over the {@link Orchestrator} facade. Every answer is JSON:
+ * results rendered by {@link JsonViews}, and every failure (a rule's refusal, bad input,
+ * authentication, an unknown path or method) as {@code {"error": {"code", "message"}}}.
+ *
+ * <p>A command is answered only once the facade has answered, which is after its events are
+ * persisted; nothing here caches or acknowledges early.
+ */
+public final class HttpApi extends AllDirectives {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+
+  private static final Principal ADMIN = Principal.provider("admin");
+  private static final Pattern UUID_TEXT =
+      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final Map<String, Action> ACTIONS = actions();
+
+  private final Orchestrator orchestrator;
+  private final AdminToken token;
+  private final TenantAuth tenants;
+  private final long maxBody;
+  private final Duration bodyTimeout;
+
+  /**
+   * @param maxBody the largest request body accepted, in bytes (larger is 413)
+   * @param bodyTimeout how long a request body may take to arrive
+   */
+  public HttpApi(Orchestrator orchestrator, AdminToken token, TenantAuth tenants, long maxBody,
+      Duration bodyTimeout) {
+    this.orchestrator = orchestrator;
+    this.token = token;
+    this.tenants = tenants;
+    this.maxBody = maxBody;
+    this.bodyTimeout = bodyTimeout;
+  }
+
+  private static Map<String, Action> actions() {
+    Map<String, Action> m = new LinkedHashMap<>();
+    m.put("enroll", Action.ENROL);
+    m.put("unenroll", Action.UNENROL);
+    m.put("world-load", Action.LOAD_WORLD);
+    m.put("mode-operational", Action.MODE_OPERATIONAL);
+    m.put("mode-maintenance", Action.MODE_MAINTENANCE);
+    m.put("audit-on", Action.AUDIT_ON);
+    m.put("audit-finalize", Action.AUDIT_FINALIZE);
+    m.put("data-write", Action.WRITE_DATA);
+    m.put("acknowledge-restart", Action.ACKNOWLEDGE_RESTART);
+    return Map.copyOf(m);
+  }
+
+  public Route route() {
+    return withRequestTimeoutResponse(request -> error(503, Refusal.Code.UNAVAILABLE.name(),
+            "the orchestrator did not answer in time; the command may still complete, check before retrying"),
+        () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+            pathPrefix("v1", () -> concat(
+                path("hsms", () -> query(() -> ok(JsonViews.esns(orchestrator.esns(), Instant.now())))),
+                pathPrefix("hsm", () -> parameterOptional("esn", esn -> hsm(esn.orElse(null)))),
+                pathPrefix("vcms", () -> parameterOptional("esn", esn -> vcms(esn.orElse(null)))),
+                path("stats", () -> parameterOptional("esn", esn ->
+                    query(() -> reply(orchestrator.stats(esn.orElse(null)), JsonViews::stats)))),
+                pathPrefix("tenant", () -> path(segment("vcms").slash(segment()).slash(segment()), this::tenant)))))));
+  }
+
+  // ---- provider endpoints -------------------------------------------------------------------
+
+  private Route hsm(String esn) {
+    return concat(
+        path("info", () -> query(() -> reply(orchestrator.info(esn), JsonViews::info))),
+        path("envstats", () -> query(() -> reply(orchestrator.envStats(esn), JsonViews::envStats))),
+        path("licence", () -> command(List.of("licence"), b ->
+            reply(orchestrator.applyLicence(esn, b.requiredBase64("licence"), ADMIN), JsonViews::info))),
+        path("network", () -> command(List.of("ipv4", "ipv6", "ipv6_link_local"), b ->
+            reply(orchestrator.setNetwork(esn, network(b), ADMIN), JsonViews::info))),
+        path("reset", () -> command(List.of(), b -> reply(orchestrator.reset(esn, ADMIN), JsonViews::reset))),
+        path("time", () -> command(List.of("module_time"), b ->
+            reply(orchestrator.setTime(esn, moduleTime(b), ADMIN), JsonViews::info))));
+  }
+
+  private Route vcms(String esn) {
+    return concat(
+        pathEnd(() -> concat(
+            query(() -> reply(orchestrator.vcms(esn), JsonViews::vcms)),
+            command(List.of("request", "name", "autostart", "serial_cardreader", "ip_address", "features"), b -> {
+              ProviderChoices choices = new ProviderChoices(b.text("name").orElse(null),
+                  b.bool("autostart").orElse(null), b.bool("serial_cardreader").orElse(null),
+                  b.text("ip_address").orElse(null), b.text("features").orElse(null));
+              return reply(orchestrator.createVcm(esn, b.requiredBase64("request"), choices, ADMIN),
+                  created -> JsonViews.created(created, esnOf(esn)));
+            }))),
+        pathPrefix(segment(), id -> concat(
+            pathEnd(() -> query(() -> reply(orchestrator.vcm(uuid(id)), JsonViews::vcm))),
+            path("start", () -> command(List.of("request"), b ->
+                reply(orchestrator.startVcm(uuid(id), b.base64("request").orElse(null), ADMIN), JsonViews::vcm))),
+            path("stop", () -> command(List.of("force"), b ->
+                reply(orchestrator.stopVcm(uuid(id), b.bool("force").orElse(false), ADMIN), JsonViews::vcm))),
+            path("delete", () -> command(List.of("force"), b ->
+                reply(orchestrator.deleteVcm(uuid(id), b.bool("force").orElse(false), ADMIN), JsonViews::vcm))),
+            path("properties", () -> command(List.of("request", "property", "value"), b ->
+                reply(orchestrator.setProperty(uuid(id), b.requiredBase64("request"), b.requiredText("property"),
+                    b.requiredText("value"), ADMIN), JsonViews::vcm))),
+            path("history", () -> query(() -> {
+              UUID uuid = uuid(id);
+              return reply(orchestrator.history(uuid), entries -> JsonViews.history(uuid, entries));
+            })))));
+  }
+
+  /** A provider read: GET with the admin token. */
+  private Route query(Supplier<Route> answer) {
+    return get(() -> admin(answer));
+  }
+
+  /** A provider command: POST with the admin token and a JSON body of these fields. */
+  private Route command(List<String> fields, Function<Body, Route> answer) {
+    return post(() -> admin(() -> body(bytes -> answer.apply(Body.parse(bytes, fields)))));
+  }
+
+  private Route admin(Supplier<Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      if (token.accepts(header.orElse(null))) {
+        return inner.get();
+      }
+      String why = header.isEmpty()
+          ? "no admin token; send Authorization: Bearer <the content of DATA/admin.token>"
+          : "wrong admin token; send the content of DATA/admin.token of this daemon (it changes at every start)";
+      return complete(error(401, ApiError.UNAUTHORIZED, why)
+          .addHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("vcm-orchestrator"))));
+    });
+  }
+
+  private static Network network(Body b) {
+    long given = List.of("ipv4", "ipv6", "ipv6_link_local").stream().filter(b::has).count();
+    if (given != 1) {
+      throw ApiError.badInput("give exactly one of ipv4 (a CIDR), ipv6 (a prefix) or ipv6_link_local (true)");
+    }
+    try {
+      if (b.has("ipv4")) {
+        return Network.ipv4(b.requiredText("ipv4"));
+      }
+      if (b.has("ipv6")) {
+        return Network.ipv6(b.requiredText("ipv6"));
+      }
+    } catch (IllegalArgumentException e) {
+      throw ApiError.badInput(Text.oneLine(e.getMessage()));
+    }
+    if (!b.bool("ipv6_link_local").orElseThrow()) {
+      throw ApiError.badInput("ipv6_link_local must be true; to leave link-local, set ipv4 or ipv6 instead");
+    }
+    return Network.ipv6LinkLocal();
+  }
+
+  /** The module time to set; none means this host's clock. */
+  private static Instant moduleTime(Body b) {
+    return b.text("module_time").map(t -> {
+      try {
+        return Instant.parse(t.strip());
+      } catch (DateTimeParseException e) {
+        throw ApiError.badInput("module_time " + Text.quote(t) + " is not an ISO-8601 instant such as 2030-01-31T12:00:00Z");
+      }
+    }).orElseGet(Instant::now);
+  }
+
+  /** The ESN a create ran on: the facade refuses a missing ESN unless there is exactly one HSM. */
+  private String esnOf(String requested) {
+    return requested == null ? orchestrator.esns().get(0) : orchestrator.esns().stream()
+        .filter(e -> e.equalsIgnoreCase(requested.strip())).findFirst().orElse(requested);
+  }
+
+  // ---- tenant endpoints ---------------------------------------------------------------------
+
+  private Route tenant(String id, String actionName) {
+    return post(() -> extractRequest(request -> body(bytes -> {
+      // Authenticate before looking at anything else the caller sent.
+      Principal tenant = tenants.verify(request.method().value(), request.getUri().path(),
+          name -> request.getHeader(name).map(HttpHeader::value), bytes);
+      Action action = ACTIONS.get(actionName);
+      if (action == null) {
+        throw new ApiError(404, Refusal.Code.NOT_FOUND.name(), "no tenant action " + Text.quote(actionName)
+            + "; the actions are " + String.join(", ", ACTIONS.keySet().stream().sorted().toList()));
+      }
+      UUID uuid = uuid(id);
+      Body b = Body.parse(bytes, action == Action.WRITE_DATA ? List.of("bytes") : List.of());
+      long n = action == Action.WRITE_DATA ? b.requiredWhole("bytes") : 0;
+      return reply(orchestrator.tenantAction(uuid, tenant, action, n), JsonViews::vcm);
+    })));
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------
+
+  private Route body(Function<byte[], Route> inner) {
+    // The size limit fails the body's stream with EntityStreamSizeException, rendered as 413.
+    return withSizeLimit(maxBody, () ->
+        extractStrictEntity(bodyTimeout, entity -> inner.apply(entity.getData().toArray())));
+  }
+
+  private <T> Route reply(CompletionStage<T> answer, Function<T, ? extends JsonNode> view) {
+    return onSuccess(answer, value -> ok(view.apply(value)));
+  }
+
+  private Route ok(JsonNode json) {
+    return complete(json(200, json));
+  }
+
+  private static UUID uuid(String text) {
+    if (!UUID_TEXT.matcher(text).matches()) {
+      throw ApiError.badInput(Text.quote(text) + " is not a VCM UUID; one looks like 123e4567-e89b-12d3-a456-426614174000");
+    }
+    return UUID.fromString(text);
+  }
+
+  /** The status of a facade refusal: bad input 400, not found 404, a rule 409. */
+  static int status(Refusal.Code code) {
+    return switch (code) {
+      case NOT_FOUND -> 404;
+      case INVALID_ARGUMENT, INVALID_REQUEST, INVALID_LICENCE -> 400;
+      case NOT_YOUR_VCM -> 403;
+      case UNAVAILABLE -> 503;
+      default -> 409;
+    };
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder().matchAny(e -> complete(failure(e))).build();
+  }
+
+  private HttpResponse failure(Throwable thrown) {
+    Throwable t = thrown;
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    if (t instanceof Refusal r) {
+      return json(status(r.code()), JsonViews.error(r));
+    }
+    if (t instanceof ApiError e) {
+      return error(e.status(), e.code(), e.getMessage());
+    }
+    if (t instanceof EntityStreamSizeException) {
+      return error(413, ApiError.BODY_TOO_LARGE, "the body is larger than " + maxBody + " bytes, the most this API takes");
+    }
+    if (t instanceof TimeoutException) {
+      return error(400, Refusal.Code.INVALID_ARGUMENT.name(),
+          "the request body did not arrive within " + Text.duration(bodyTimeout));
+    }
+    if (t instanceof IllegalRequestException e) {
+      return error(e.status().intValue(), Refusal.Code.INVALID_ARGUMENT.name(), Text.oneLine(e.info().summary()));
+    }
+    LOG.error("HTTP call failed unexpectedly", t);
+    return error(500, ApiError.INTERNAL, "the orchestrator failed unexpectedly (" + t.getClass().getSimpleName()
+        + "); see its log");
+  }
+
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handleAll(MethodRejection.class, rejected -> extractRequest(request -> {
+          HttpMethod[] allowed = rejected.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
+          String names = String.join(" or ", rejected.stream().map(r -> r.supported().name()).distinct().toList());
+          return complete(error(405, ApiError.METHOD_NOT_ALLOWED, request.method().name() + " "
+              + Text.quote(request.getUri().path()) + " is not allowed; use " + names).addHeader(Allow.create(allowed)));
+        }))
+        .handleNotFound(extractRequest(request -> complete(notFound(request))))
+        .build()
+        // Anything else is rare here (the body is parsed by hand); keep Pekko's status and text.
+        .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(HttpApi::asJson));
+  }
+
+  private static HttpResponse notFound(HttpRequest request) {
+    return error(404, Refusal.Code.NOT_FOUND.name(), "no endpoint " + request.method().name() + " "
+        + Text.quote(request.getUri().path()) + "; the endpoints are listed in docs/api.md");
+  }
+
+  /** Pekko's plain-text answer as the API's error shape, keeping its status and headers. */
+  static HttpResponse asJson(HttpResponse plain) {
+    if (plain.entity().getContentType().equals(ContentTypes.APPLICATION_JSON)) {
+      return plain;
+    }
+    String text = plain.entity() instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : "";
+    int status = plain.status().intValue();
+    return plain.withEntity(ContentTypes.APPLICATION_JSON, bytes(JsonViews.error(codeOf(status), Text.oneLine(text))));
+  }
+
+  /** The error code of a status Pekko chose; anything else it refuses is the caller's bad input. */
+  static String codeOf(int status) {
+    return switch (status) {
+      case 401 -> ApiError.UNAUTHORIZED;
+      case 404 -> Refusal.Code.NOT_FOUND.name();
+      case 405, 501 -> ApiError.METHOD_NOT_ALLOWED;
+      case 413 -> ApiError.BODY_TOO_LARGE;
+      case 500 -> ApiError.INTERNAL;
+      case 503 -> Refusal.Code.UNAVAILABLE.name();
+      default -> Refusal.Code.INVALID_ARGUMENT.name();
+    };
+  }
+
+  static HttpResponse error(int status, String code, String message) {
+    return json(status, JsonViews.error(code, message));
+  }
+
+  private static HttpResponse json(int status, JsonNode body) {
+    return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON, bytes(body));
+  }
+
+  private static byte[] bytes(JsonNode json) {
+    try {
+      return JsonViews.MAPPER.writeValueAsBytes(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON: " + e.getMessage(), e);
+    }
+  }
+}
