@@ -36,7 +36,7 @@ public final class IpAddresses {
         // falls through to the refusal below
       }
     }
-    throw new IllegalArgumentException("'" + VcmProperties.abbreviate(s) + "' is not an IPv4 or IPv6 address");
+    throw new IllegalArgumentException(SafeText.quote(s) + " is not an IPv4 or IPv6 address");
   }
 
   /** The address in its normal textual form ({@code 2001:db8::1}, not {@code 2001:0db8:0:0::1}). */

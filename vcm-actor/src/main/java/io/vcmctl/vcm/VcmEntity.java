@@ -404,7 +404,7 @@ public final class VcmEntity
     Optional<VcmProperty> named = VcmProperty.fromName(c.property());
     if (named.isEmpty()) {
       return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT,
-          "unknown property '" + VcmProperties.abbreviate(String.valueOf(c.property())) + "'; known: "
+          "unknown property " + SafeText.quote(c.property()) + "; known: "
               + List.of(VcmProperty.values())));
     }
     VcmProperty property = named.get();

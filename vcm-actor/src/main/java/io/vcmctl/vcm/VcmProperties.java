@@ -85,7 +85,7 @@ public record VcmProperties(
       return VcmProperty.parseBoolean(raw)
           .map(String::valueOf)
           .orElseThrow(() -> new IllegalArgumentException(
-              property.key() + " must be true or false, not '" + abbreviate(raw) + "'"));
+              property.key() + " must be true or false, not " + SafeText.quote(raw)));
     }
     switch (property) {
       case FEATURES:
@@ -120,8 +120,8 @@ public record VcmProperties(
     TreeSet<String> names = new TreeSet<>();
     for (String name : joined.split("\\|", -1)) {
       if (!FEATURE.matcher(name).matches()) {
-        throw new IllegalArgumentException("features '" + abbreviate(joined) + "' is not valid: "
-            + (name.isEmpty() ? "it has an empty name" : "'" + abbreviate(name) + "' is not a feature name")
+        throw new IllegalArgumentException("features " + SafeText.quote(joined) + " is not valid: "
+            + (name.isEmpty() ? "it has an empty name" : SafeText.quote(name) + " is not a feature name")
             + "; give names of letters, digits, _ and -, joined by |");
       }
       names.add(name);
@@ -143,14 +143,6 @@ public record VcmProperties(
       default:
         return true;
     }
-  }
-
-  /** Untrusted text for a one-line message: short, and nothing that could drive a terminal. */
-  static String abbreviate(String s) {
-    String cut = s.length() <= 40 ? s : s.substring(0, 40) + "…";
-    StringBuilder out = new StringBuilder();
-    cut.codePoints().forEach(cp -> out.appendCodePoint(printable(cp) ? cp : '?'));
-    return out.toString();
   }
 
   @Override

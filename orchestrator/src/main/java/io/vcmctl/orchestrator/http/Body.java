@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.vcmctl.orchestrator.api.JsonViews;
+import io.vcmctl.vcm.SafeText;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.Iterator;
@@ -41,10 +42,10 @@ final class Body {
       json = READER.readTree(bytes);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw ApiError.badInput("the body is not valid JSON: " + Text.oneLine(e.getOriginalMessage())
+      throw ApiError.badInput("the body is not valid JSON: " + SafeText.oneLine(e.getOriginalMessage())
           + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (IOException e) {
-      throw ApiError.badInput("the body cannot be read: " + Text.oneLine(e.getMessage()));
+      throw ApiError.badInput("the body cannot be read: " + SafeText.oneLine(e.getMessage()));
     }
     if (!json.isObject()) {
       throw ApiError.badInput("the body must be a JSON object" + takes(fields));
@@ -52,7 +53,7 @@ final class Body {
     for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!fields.contains(name)) {
-        throw ApiError.badInput("unknown field " + Text.quote(name) + takes(fields));
+        throw ApiError.badInput("unknown field " + SafeText.quote(name) + takes(fields));
       }
     }
     return new Body(json);
@@ -101,7 +102,7 @@ final class Body {
       try {
         return Base64.getDecoder().decode(t.strip());
       } catch (IllegalArgumentException e) {
-        throw ApiError.badInput(field + " is not base64 (" + Text.oneLine(e.getMessage())
+        throw ApiError.badInput(field + " is not base64 (" + SafeText.oneLine(e.getMessage())
             + "); send the file's bytes with base64 -w0");
       }
     });

@@ -10,6 +10,7 @@ import io.vcmctl.orchestrator.Orchestrator;
 import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
+import io.vcmctl.vcm.SafeText;
 import io.vcmctl.vcm.VcmEntity.Action;
 import java.time.Duration;
 import java.time.Instant;
@@ -186,7 +187,7 @@ public final class HttpApi extends AllDirectives {
         return Network.ipv6(b.requiredText("ipv6"));
       }
     } catch (IllegalArgumentException e) {
-      throw ApiError.badInput(Text.oneLine(e.getMessage()));
+      throw ApiError.badInput(SafeText.oneLine(e.getMessage()));
     }
     if (!b.bool("ipv6_link_local").orElseThrow()) {
       throw ApiError.badInput("ipv6_link_local must be true; to leave link-local, set ipv4 or ipv6 instead");
@@ -200,7 +201,7 @@ public final class HttpApi extends AllDirectives {
       try {
         return Instant.parse(t.strip());
       } catch (DateTimeParseException e) {
-        throw ApiError.badInput("module_time " + Text.quote(t) + " is not an ISO-8601 instant such as 2030-01-31T12:00:00Z");
+        throw ApiError.badInput("module_time " + SafeText.quote(t) + " is not an ISO-8601 instant such as 2030-01-31T12:00:00Z");
       }
     }).orElseGet(Instant::now);
   }
@@ -220,7 +221,7 @@ public final class HttpApi extends AllDirectives {
           name -> request.getHeader(name).map(HttpHeader::value), bytes);
       Action action = ACTIONS.get(actionName);
       if (action == null) {
-        throw new ApiError(404, Refusal.Code.NOT_FOUND.name(), "no tenant action " + Text.quote(actionName)
+        throw new ApiError(404, Refusal.Code.NOT_FOUND.name(), "no tenant action " + SafeText.quote(actionName)
             + "; the actions are " + String.join(", ", ACTIONS.keySet().stream().sorted().toList()));
       }
       UUID uuid = uuid(id);
@@ -248,7 +249,7 @@ public final class HttpApi extends AllDirectives {
 
   private static UUID uuid(String text) {
     if (!UUID_TEXT.matcher(text).matches()) {
-      throw ApiError.badInput(Text.quote(text) + " is not a VCM UUID; one looks like 123e4567-e89b-12d3-a456-426614174000");
+      throw ApiError.badInput(SafeText.quote(text) + " is not a VCM UUID; one looks like 123e4567-e89b-12d3-a456-426614174000");
     }
     return UUID.fromString(text);
   }
@@ -287,7 +288,7 @@ public final class HttpApi extends AllDirectives {
           "the request body did not arrive within " + Text.duration(bodyTimeout));
     }
     if (t instanceof IllegalRequestException e) {
-      return error(e.status().intValue(), Refusal.Code.INVALID_ARGUMENT.name(), Text.oneLine(e.info().summary()));
+      return error(e.status().intValue(), Refusal.Code.INVALID_ARGUMENT.name(), SafeText.oneLine(e.info().summary()));
     }
     LOG.error("HTTP call failed unexpectedly", t);
     return error(500, ApiError.INTERNAL, "the orchestrator failed unexpectedly (" + t.getClass().getSimpleName()
@@ -300,7 +301,7 @@ public final class HttpApi extends AllDirectives {
           HttpMethod[] allowed = rejected.stream().map(MethodRejection::supported).distinct().toArray(HttpMethod[]::new);
           String names = String.join(" or ", rejected.stream().map(r -> r.supported().name()).distinct().toList());
           return complete(error(405, ApiError.METHOD_NOT_ALLOWED, request.method().name() + " "
-              + Text.quote(request.getUri().path()) + " is not allowed; use " + names).addHeader(Allow.create(allowed)));
+              + SafeText.quote(request.getUri().path()) + " is not allowed; use " + names).addHeader(Allow.create(allowed)));
         }))
         .handleNotFound(extractRequest(request -> complete(notFound(request))))
         .build()
@@ -310,7 +311,7 @@ public final class HttpApi extends AllDirectives {
 
   private static HttpResponse notFound(HttpRequest request) {
     return error(404, Refusal.Code.NOT_FOUND.name(), "no endpoint " + request.method().name() + " "
-        + Text.quote(request.getUri().path()) + "; the endpoints are listed in docs/api.md");
+        + SafeText.quote(request.getUri().path()) + "; the endpoints are listed in docs/api.md");
   }
 
   /** Pekko's plain-text answer as the API's error shape, keeping its status and headers. */
@@ -320,7 +321,7 @@ public final class HttpApi extends AllDirectives {
     }
     String text = plain.entity() instanceof HttpEntity.Strict strict ? strict.getData().utf8String() : "";
     int status = plain.status().intValue();
-    return plain.withEntity(ContentTypes.APPLICATION_JSON, bytes(JsonViews.error(codeOf(status), Text.oneLine(text))));
+    return plain.withEntity(ContentTypes.APPLICATION_JSON, bytes(JsonViews.error(codeOf(status), SafeText.oneLine(text))));
   }
 
   /** The error code of a status Pekko chose; anything else it refuses is the caller's bad input. */

@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator.http;
 
+import io.vcmctl.vcm.SafeText;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.ParsingErrorHandler;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -17,6 +18,6 @@ public final class JsonParsingErrorHandler extends ParsingErrorHandler {
   @Override
   public HttpResponse handle(StatusCode status, ErrorInfo info, LoggingAdapter log, ServerSettings settings) {
     log.warning("Illegal request, responding with status '{}': {}", status, info.summary());
-    return HttpApi.error(status.intValue(), HttpApi.codeOf(status.intValue()), Text.oneLine(info.summary()));
+    return HttpApi.error(status.intValue(), HttpApi.codeOf(status.intValue()), SafeText.oneLine(info.summary()));
   }
 }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.vcmctl.orchestrator.api.TenantCall;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
+import io.vcmctl.vcm.SafeText;
 import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.RequestException;
 import java.security.PublicKey;
@@ -86,11 +87,11 @@ public final class TenantAuth {
     try {
       signedAt = Instant.parse(timestamp);
     } catch (DateTimeParseException e) {
-      throw ApiError.unauthorized(ApiError.UNAUTHORIZED, TenantCall.TIMESTAMP + " " + Text.quote(timestamp)
+      throw ApiError.unauthorized(ApiError.UNAUTHORIZED, TenantCall.TIMESTAMP + " " + SafeText.quote(timestamp)
           + " is not an ISO-8601 instant such as 2030-01-31T12:00:00Z");
     }
     if (!NONCE.matcher(nonce).matches()) {
-      throw ApiError.unauthorized(ApiError.UNAUTHORIZED, TenantCall.NONCE + " " + Text.quote(nonce)
+      throw ApiError.unauthorized(ApiError.UNAUTHORIZED, TenantCall.NONCE + " " + SafeText.quote(nonce)
           + " is not 16 random bytes in base64url without padding");
     }
     byte[] signature;

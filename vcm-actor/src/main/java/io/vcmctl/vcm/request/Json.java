@@ -1,6 +1,6 @@
 package io.vcmctl.vcm.request;
 
-import static io.vcmctl.vcm.request.RequestException.oneLine;
+import static io.vcmctl.vcm.SafeText.oneLine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;

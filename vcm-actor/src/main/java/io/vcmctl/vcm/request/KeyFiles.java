@@ -123,7 +123,7 @@ public final class KeyFiles {
       throw new RequestException(Problem.BAD_KEY, file + ": no such file", e);
     } catch (IOException e) {
       throw new RequestException(Problem.BAD_KEY,
-          "cannot read " + file + ": " + RequestException.oneLine(e.getMessage()), e);
+          "cannot read " + file + ": " + io.vcmctl.vcm.SafeText.oneLine(e.getMessage()), e);
     }
     String text = new String(bytes, StandardCharsets.ISO_8859_1);
     String begin = "-----BEGIN " + label + "-----";

@@ -1,6 +1,6 @@
 package io.vcmctl.vcm.request;
 
-import static io.vcmctl.vcm.request.RequestException.quote;
+import static io.vcmctl.vcm.SafeText.quote;
 
 import io.vcmctl.vcm.VcmProperties;
 import io.vcmctl.vcm.VcmProperty;

@@ -1,6 +1,6 @@
 package io.vcmctl.vcm.request;
 
-import static io.vcmctl.vcm.request.RequestException.quote;
+import static io.vcmctl.vcm.SafeText.quote;
 
 import io.vcmctl.vcm.request.RequestException.Problem;
 import java.security.GeneralSecurityException;
@@ -98,7 +98,7 @@ public final class PublicKeys {
       return KeyFactory.getInstance(factory, provider()).generatePublic(new X509EncodedKeySpec(der));
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new RequestException(Problem.BAD_KEY, what + " is not a valid " + factory
-          + " public key (" + RequestException.oneLine(e.getMessage()) + ")", e);
+          + " public key (" + io.vcmctl.vcm.SafeText.oneLine(e.getMessage()) + ")", e);
     }
   }
 
@@ -109,7 +109,7 @@ public final class PublicKeys {
       return KeyFactory.getInstance(factory, provider()).generatePrivate(new PKCS8EncodedKeySpec(der));
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new RequestException(Problem.BAD_KEY, what + " is not a valid " + factory
-          + " private key (" + RequestException.oneLine(e.getMessage()) + ")", e);
+          + " private key (" + io.vcmctl.vcm.SafeText.oneLine(e.getMessage()) + ")", e);
     }
   }
 
@@ -145,7 +145,7 @@ public final class PublicKeys {
       throw new IllegalArgumentException(e.getMessage(), e);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new IllegalArgumentException("cannot sign with this " + key.getAlgorithm() + " key: "
-          + RequestException.oneLine(e.getMessage()), e);
+          + io.vcmctl.vcm.SafeText.oneLine(e.getMessage()), e);
     }
   }
 

@@ -1,6 +1,6 @@
 package io.vcmctl.vcm.request;
 
-import static io.vcmctl.vcm.request.RequestException.quote;
+import static io.vcmctl.vcm.SafeText.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

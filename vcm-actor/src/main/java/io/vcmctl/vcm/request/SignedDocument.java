@@ -1,6 +1,6 @@
 package io.vcmctl.vcm.request;
 
-import static io.vcmctl.vcm.request.RequestException.quote;
+import static io.vcmctl.vcm.SafeText.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -174,7 +174,7 @@ public record SignedDocument(String format, byte[] payload, byte[] signature, St
       return Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
       throw notAnEnvelope(what, format, maker, "its " + field + " is not base64 ("
-          + RequestException.oneLine(e.getMessage()) + ")");
+          + io.vcmctl.vcm.SafeText.oneLine(e.getMessage()) + ")");
     }
   }
 
