@@ -1,0 +1,190 @@
+package io.vcmctl.orchestrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vcmctl.orchestrator.api.JsonViews;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+
+/** {@code hsmadmin}: the provider's HSM commands, and under {@code hsmadmin vcm} the tenant's. */
+@Command(name = "hsmadmin", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+    scope = ScopeType.INHERIT,
+    description = "Manages an HSM of the VCM orchestrator; 'hsmadmin vcm' holds the tenant's commands.",
+    subcommands = {HsmAdminCommand.SetNetwork.class, HsmAdminCommand.Reset.class, HsmAdminCommand.Info.class,
+        HsmAdminCommand.GetEnvStats.class, HsmAdminCommand.Fet.class, HsmAdminCommand.SetTime.class,
+        TenantCommand.class})
+public final class HsmAdminCommand {
+
+  private static final List<String> LICENSING = List.of("esn", "speed_rating", "multi_tenant", "max_creatable_vcms",
+      "max_active_vcms", "vcms_created", "vcms_active", "features");
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
+  boolean verbose;
+
+  public static void main(String[] args) {
+    Cli.main(new HsmAdminCommand(), args);
+  }
+
+  @Command(name = "setnetwork", mixinStandardHelpOptions = true,
+      description = "Sets the VCM networking, common to all VCMs; it takes effect at the next hsmadmin reset.")
+  static final class SetNetwork implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Choice choice;
+
+    static final class Choice {
+      @Option(names = "--ipv4", paramLabel = "CIDR", required = true, description = "IPv4 range, such as 10.0.0.0/24.")
+      String ipv4;
+
+      @Option(names = "--ipv6", paramLabel = "PREFIX", required = true,
+          description = "IPv6 prefix, such as 2001:db8::/64.")
+      String ipv6;
+
+      @Option(names = "--ipv6-link-local", required = true, description = "IPv6 link-local addresses (fe80::/64).")
+      boolean linkLocal;
+    }
+
+    @Override
+    public Integer call() {
+      ObjectNode body = JsonViews.MAPPER.createObjectNode();
+      if (choice.ipv4 != null) {
+        body.put("ipv4", choice.ipv4);
+      } else if (choice.ipv6 != null) {
+        body.put("ipv6", choice.ipv6);
+      } else {
+        body.put("ipv6_link_local", true);
+      }
+      JsonNode info = client.api().post(Api.withEsn("/v1/hsm/network", hsm.esn), body);
+      // pending_network takes effect at the next hsmadmin reset.
+      Out.fields(info, List.of("network", "pending_network"));
+      return 0;
+    }
+  }
+
+  @Command(name = "reset", mixinStandardHelpOptions = true,
+      description = {"Reboots the HSM: every active VCM stops, pending networking takes effect, then autostart VCMs"
+          + " start in creation order up to max_active_vcms."})
+  static final class Reset implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @Override
+    public Integer call() {
+      JsonNode outcome = client.api().post(Api.withEsn("/v1/hsm/reset", hsm.esn), JsonViews.MAPPER.createObjectNode());
+      Out.fields(outcome, List.of("stopped", "started", "not_started"));
+      Out.fields(outcome.path("info"), List.of("network", "pending_network", "vcms_active", "max_active_vcms"));
+      return 0;
+    }
+  }
+
+  @Command(name = "info", mixinStandardHelpOptions = true,
+      description = "Shows the HSM: ESN, licensing and limits, VCM counts, networking, module time.")
+  static final class Info implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @Mixin
+    Options.Json format;
+
+    @Override
+    public Integer call() {
+      JsonNode info = client.api().get(Api.withEsn("/v1/hsm/info", hsm.esn));
+      if (format.json) {
+        Out.json(info);
+      } else {
+        Out.fields(info);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "getenvstats", mixinStandardHelpOptions = true,
+      description = "Shows the HSM's memory and disk use (bytes).")
+  static final class GetEnvStats implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @Mixin
+    Options.Json format;
+
+    @Override
+    public Integer call() {
+      JsonNode stats = client.api().get(Api.withEsn("/v1/hsm/envstats", hsm.esn));
+      if (format.json) {
+        Out.json(stats);
+      } else {
+        Out.fields(stats);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "fet", mixinStandardHelpOptions = true,
+      description = "Applies a licence file signed by the vendor key the orchestrator trusts.")
+  static final class Fet implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @Parameters(paramLabel = "FILE", description = "The licence file.")
+    Path file;
+
+    @Override
+    public Integer call() {
+      byte[] licence = Inputs.signedFile(file, "licence file");
+      ObjectNode body = JsonViews.MAPPER.createObjectNode();
+      body.put("licence", Base64.getEncoder().encodeToString(licence));
+      Out.fields(client.api().post(Api.withEsn("/v1/hsm/licence", hsm.esn), body), LICENSING);
+      return 0;
+    }
+  }
+
+  @Command(name = "settime", mixinStandardHelpOptions = true,
+      description = "Sets the module clock, by which request validity is judged: to the host's clock, or to TIME.")
+  static final class SetTime implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @Parameters(paramLabel = "TIME", arity = "0..1", converter = Converters.Time.class,
+        description = "ISO-8601 time such as 2025-01-31T12:00:00Z; without it, the host's clock.")
+    Instant time;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = JsonViews.MAPPER.createObjectNode();
+      if (time != null) {
+        body.put("module_time", time.toString());
+      }
+      Out.fields(client.api().post(Api.withEsn("/v1/hsm/time", hsm.esn), body), List.of("module_time"));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,194 @@
+package io.vcmctl.orchestrator.cli;
+
+import io.vcmctl.hsm.Licence;
+import io.vcmctl.hsm.SpeedRating;
+import io.vcmctl.orchestrator.Daemon;
+import io.vcmctl.vcm.request.KeyFiles;
+import io.vcmctl.vcm.request.PublicKeys;
+import io.vcmctl.vcm.request.RequestException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.bouncycastle.jcajce.interfaces.EdDSAPrivateKey;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+
+/** {@code orchestrator}: the daemon, and the vendor's tools for test and demo licences. */
+@Command(name = "orchestrator", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+    scope = ScopeType.INHERIT,
+    description = "Runs the VCM orchestrator, and issues test and demo licences.",
+    subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
+        OrchestratorCommand.VendorKey.class})
+public final class OrchestratorCommand {
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
+  boolean verbose;
+
+  public static void main(String[] args) {
+    Cli.main(new OrchestratorCommand(), args);
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = {"Runs the HSM(s) on the embedded LevelDB store under DIR and answers HTTP on 127.0.0.1:N"
+          + " until stopped (SIGTERM or Ctrl-C).",
+          "Writes DIR/admin.token (owner-only) and prints 'listening on http://127.0.0.1:N' once it accepts"
+          + " commands."})
+  static final class Serve implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./data",
+        description = "Where the journal, snapshots, keys and admin token live (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--port", paramLabel = "N", defaultValue = "8750",
+        description = "HTTP port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--esn", paramLabel = "ESN", converter = Converters.Esn.class,
+        description = "An HSM to run (repeatable); default: those run before in DIR, or one new HSM.")
+    List<String> esns = new ArrayList<>();
+
+    @Option(names = "--stats-delay", paramLabel = "DURATION", converter = Durations.class,
+        description = "Pause after each complete stats poll, such as 30s (default: 30s).")
+    Duration statsDelay;
+
+    @Option(names = "--vendor-public-key", paramLabel = "FILE",
+        description = "The vendor key that licences must be signed by; without it a demo vendor key is trusted.")
+    Path vendorPublicKey;
+
+    @Override
+    public Integer call() {
+      if (port < 0 || port > 65535) {
+        throw new ParameterException(spec.commandLine(), "--port " + port + " is not a port (0 to 65535)");
+      }
+      Daemon daemon;
+      try {
+        daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, System.out);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw new CliException(e.getMessage(), e);
+      }
+      // SIGTERM and Ctrl-C stop it through Pekko's coordinated shutdown, which the daemon joins.
+      daemon.awaitTermination();
+      return 0;
+    }
+  }
+
+  @Command(name = "licence", mixinStandardHelpOptions = true, description = "Test and demo licences.",
+      subcommands = LicenceCommand.Issue.class)
+  static final class LicenceCommand {
+
+    @Command(name = "issue", mixinStandardHelpOptions = true,
+        description = "Makes a licence file for one HSM, signed by the vendor key; apply it with hsmadmin fet.")
+    static final class Issue implements Callable<Integer> {
+      @Spec
+      CommandSpec spec;
+
+      @Option(names = "--vendor-key", paramLabel = "FILE", required = true,
+          description = "The vendor's private key (vendor.key).")
+      Path vendorKey;
+
+      @Option(names = "--esn", paramLabel = "ESN", required = true, converter = Converters.Esn.class,
+          description = "The HSM the licence is for (hsmadmin info shows it).")
+      String esn;
+
+      @Option(names = "--multi-tenant", description = "Grant multi-tenancy (needs --max-active).")
+      boolean multiTenant;
+
+      @Option(names = "--speed", paramLabel = "base|mid|high", converter = Converters.Speed.class,
+          description = "Grant this speed rating.")
+      SpeedRating speed;
+
+      @Option(names = "--max-active", paramLabel = "N", description = "Licensed number of active VCMs.")
+      Integer maxActive;
+
+      @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the licence.")
+      Path out;
+
+      @Override
+      public Integer call() {
+        if (maxActive != null && (maxActive < 1 || maxActive > Licence.MAX_ACTIVE_LIMIT)) {
+          throw new ParameterException(spec.commandLine(), "--max-active must be between 1 and "
+              + Licence.MAX_ACTIVE_LIMIT + ", not " + maxActive);
+        }
+        if (!multiTenant && speed == null && maxActive == null) {
+          throw new ParameterException(spec.commandLine(),
+              "the licence would grant nothing; give --multi-tenant with --max-active N, --speed, or both");
+        }
+        Licence licence;
+        try {
+          licence = Licence.of(esn, multiTenant, speed, maxActive == null ? 0 : maxActive, List.of(), Instant.now());
+        } catch (IllegalArgumentException e) {
+          throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Inputs.write(out, licence.sign(vendorKeyPair(vendorKey)));
+        Out.line("licence", out);
+        Out.line("esn", licence.esn());
+        Out.line("multi_tenant", licence.multiTenant());
+        Out.line("speed_rating", speed == null ? null : speed.label());
+        Out.line("max_active_vcms", maxActive);
+        return 0;
+      }
+
+      private static KeyPair vendorKeyPair(Path file) {
+        // Checked here: a missing key is a mistake to report, never a reason to make a new one.
+        if (!Files.isRegularFile(file)) {
+          throw new CliException(file + ": no such file (make a vendor key with orchestrator vendor-key generate;"
+              + " the demo vendor's is DATA/demo-vendor/vendor.key)");
+        }
+        try {
+          PrivateKey key = KeyFiles.readPrivate(file);
+          if (!(key instanceof EdDSAPrivateKey)) {
+            throw new CliException(file + " is not an Ed25519 key; orchestrator vendor-key generate makes one");
+          }
+          return new KeyPair(((EdDSAPrivateKey) key).getPublicKey(), key);
+        } catch (RequestException e) {
+          throw new CliException(e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  @Command(name = "vendor-key", mixinStandardHelpOptions = true, description = "The vendor's licence-signing key.",
+      subcommands = VendorKey.Generate.class)
+  static final class VendorKey {
+
+    @Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Makes a vendor key pair: DIR/vendor.key (owner-only) and DIR/vendor.pub.")
+    static final class Generate implements Callable<Integer> {
+      @Option(names = "--out", paramLabel = "DIR", required = true, description = "Directory for the key pair.")
+      Path dir;
+
+      @Override
+      public Integer call() {
+        Path key = dir.resolve("vendor.key");
+        Path pub = dir.resolve("vendor.pub");
+        if (Files.exists(key) || Files.exists(pub)) {
+          throw new CliException(dir + " already holds a vendor key; not replacing it, since licences it signed"
+              + " would no longer verify (choose another --out)");
+        }
+        KeyPair keys = PublicKeys.generateEd25519();
+        try {
+          KeyFiles.writePrivate(key, keys.getPrivate());
+          KeyFiles.writePublic(pub, keys.getPublic());
+        } catch (RuntimeException e) {
+          throw new CliException("cannot write the vendor key to " + dir + ": " + e.getMessage(), e);
+        }
+        Out.line("vendor_key", key);
+        Out.line("vendor_public_key", pub);
+        Out.line("fingerprint", PublicKeys.fingerprint(keys.getPublic()));
+        return 0;
+      }
+    }
+  }
+}

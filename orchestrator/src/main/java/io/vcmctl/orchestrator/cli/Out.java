@@ -1,0 +1,109 @@
+package io.vcmctl.orchestrator.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vcmctl.orchestrator.api.JsonViews;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the commands print: {@code --json} prints the API's object as it came; the default is
+ * {@code key: value} lines with the same snake_case names, nested objects indented.
+ */
+final class Out {
+
+  private static final PrintStream OUT = System.out;
+
+  private Out() {}
+
+  static void json(JsonNode node) {
+    try {
+      OUT.println(JsonViews.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));
+    } catch (JsonProcessingException e) {
+      throw new CliException("cannot print the answer as JSON: " + e.getMessage(), e);
+    }
+  }
+
+  static void line(String key, Object value) {
+    OUT.println(key + ": " + (value == null ? "-" : value));
+  }
+
+  /** Every field of an object, nested objects indented. */
+  static void fields(JsonNode object) {
+    fields(object, "");
+  }
+
+  /** Only the named fields, in this order. */
+  static void fields(JsonNode object, List<String> names) {
+    for (String name : names) {
+      field(name, object.path(name), "");
+    }
+  }
+
+  /** Objects one after another, a blank line between them; {@code none} when there are none. */
+  static void blocks(JsonNode array, String none) {
+    if (array.isEmpty()) {
+      OUT.println(none);
+      return;
+    }
+    boolean first = true;
+    for (JsonNode item : array) {
+      if (!first) {
+        OUT.println();
+      }
+      first = false;
+      fields(item);
+    }
+  }
+
+  /** Rows in columns, each as wide as its widest cell; the first row is the header. */
+  static void table(List<List<String>> rows) {
+    int[] widths = new int[rows.get(0).size()];
+    for (List<String> row : rows) {
+      for (int i = 0; i < row.size(); i++) {
+        widths[i] = Math.max(widths[i], row.get(i).length());
+      }
+    }
+    for (List<String> row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.size(); i++) {
+        line.append(i == row.size() - 1 ? row.get(i) : String.format("%-" + widths[i] + "s  ", row.get(i)));
+      }
+      OUT.println(line);
+    }
+  }
+
+  private static void fields(JsonNode object, String indent) {
+    for (Map.Entry<String, JsonNode> e : object.properties()) {
+      field(e.getKey(), e.getValue(), indent);
+    }
+  }
+
+  /** One field; an object as indented lines, a list on one line. */
+  static void field(String name, JsonNode value) {
+    field(name, value, "");
+  }
+
+  private static void field(String name, JsonNode value, String indent) {
+    if (value.isObject()) {
+      OUT.println(indent + name + ":" + (value.isEmpty() ? " (none)" : ""));
+      fields(value, indent + "  ");
+    } else if (value.isArray()) {
+      StringBuilder items = new StringBuilder();
+      for (JsonNode item : value) {
+        items.append(items.length() == 0 ? "" : ", ").append(text(item));
+      }
+      OUT.println(indent + name + ": " + (items.length() == 0 ? "(none)" : items));
+    } else {
+      OUT.println(indent + name + ": " + text(value));
+    }
+  }
+
+  private static String text(JsonNode value) {
+    if (value.isNull() || value.isMissingNode()) {
+      return "-";
+    }
+    return value.isValueNode() ? value.asText() : value.toString();
+  }
+}

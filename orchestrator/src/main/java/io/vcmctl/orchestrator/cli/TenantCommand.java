@@ -1,0 +1,362 @@
+package io.vcmctl.orchestrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vcmctl.hsm.TenantConfig;
+import io.vcmctl.orchestrator.api.JsonViews;
+import io.vcmctl.orchestrator.cli.Options.TenantDir;
+import io.vcmctl.vcm.request.PublicKeys;
+import io.vcmctl.vcm.request.RequestException;
+import io.vcmctl.vcm.request.RequestInspector;
+import io.vcmctl.vcm.request.RequestPayload;
+import io.vcmctl.vcm.request.SignedRequest;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hsmadmin vcm}: the tenant's side. Requests are files signed with the request key, for
+ * the provider to use; the in-VCM actions are HTTP calls signed with the sshadmin key.
+ */
+@Command(name = "vcm", mixinStandardHelpOptions = true,
+    description = {"The tenant's commands: signed requests for the provider, and actions on the tenant's own VCM.",
+        "Keys live in --tenant-dir (or VCM_TENANT_DIR; default ./tenant): sshadmin.key/.pub and request.key/.pub."},
+    subcommands = {TenantCommand.Create.class, TenantCommand.StartRequest.class,
+        TenantCommand.PropertiesRequest.class, TenantCommand.InspectRequest.class, TenantCommand.Enroll.class,
+        TenantCommand.Unenroll.class, TenantCommand.World.class, TenantCommand.Mode.class, TenantCommand.Audit.class,
+        TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class})
+final class TenantCommand {
+
+  private static final String DEFAULT_VALIDITY = "24h";
+  private static final List<String> FACTS = List.of("uuid", "state", "enrolled", "security_world_loaded", "mode",
+      "audit_log", "hardserver_restart_required");
+
+  /** Signs a request with the request key and writes it; a bad value is the caller's usage error. */
+  private static void writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey, Path out) {
+    RequestPayload payload;
+    try {
+      payload = factory.make();
+    } catch (RequestException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    Inputs.write(out, SignedRequest.sign(payload, requestKey).toFileBytes());
+    Out.line("request", out);
+    Out.line("kind", payload.kind());
+    Out.line("vcm", payload.vcm() == null ? "(new VCM)" : payload.vcm());
+    Out.field("properties", JsonViews.MAPPER.valueToTree(payload.properties()));
+    Out.line("expires_at", payload.expiresAt());
+  }
+
+  @FunctionalInterface
+  private interface RequestFactory {
+    RequestPayload make() throws RequestException;
+  }
+
+  /** One tenant action on a VCM: the signed call, then the VCM's tenant-side facts. */
+  private static int act(Options.Tenant tenant, UUID vcm, String action, ObjectNode body) {
+    JsonNode view = tenant.api().post("/v1/tenant/vcms/" + vcm + "/" + action, body);
+    Out.fields(view, FACTS);
+    return 0;
+  }
+
+  private static int act(Options.Tenant tenant, UUID vcm, String action) {
+    return act(tenant, vcm, action, JsonViews.MAPPER.createObjectNode());
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = {"Makes a create request for a new VCM, to send to the provider.",
+          "Makes the sshadmin and request-signing keys if the tenant directory has none, reuses them otherwise."})
+  static final class Create implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TenantDir keys;
+
+    @Option(names = "--autostart", description = "Ask for the VCM to start after each HSM reset.")
+    boolean autostart;
+
+    @Option(names = "--restrict-startup", description = "Ask that the VCM start only with a start request of yours.")
+    boolean restrictStartup;
+
+    @Option(names = "--serial-cardreader", description = "Ask for the HSM's serial cardreader.")
+    boolean serialCardreader;
+
+    @Option(names = "--features", paramLabel = "F", description = "Ask for these features, joined by |.")
+    String features;
+
+    @Option(names = "--name", paramLabel = "N", description = "Suggest a display name.")
+    String name;
+
+    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = DEFAULT_VALIDITY,
+        converter = Durations.class, description = "How long the request is valid (default: ${DEFAULT-VALUE}).")
+    Duration validFor;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request.")
+    Path out;
+
+    @Override
+    public Integer call() {
+      if (autostart && restrictStartup) {
+        throw new ParameterException(spec.commandLine(),
+            "R1: --autostart and --restrict-startup exclude each other; ask for one of them");
+      }
+      Map<String, String> properties = new LinkedHashMap<>();
+      if (autostart) {
+        properties.put("autostart", "true");
+      }
+      if (restrictStartup) {
+        properties.put("restrict_startup", "true");
+      }
+      if (serialCardreader) {
+        properties.put("serial_cardreader", "true");
+      }
+      if (features != null) {
+        properties.put("features", features);
+      }
+      if (name != null) {
+        properties.put("name", name);
+      }
+      boolean newKeys = keys.lacks(TenantDir.SSHADMIN) && keys.lacks(TenantDir.REQUEST);
+      KeyPair sshadmin = keys.readOrCreate(TenantDir.SSHADMIN);
+      KeyPair request = keys.readOrCreate(TenantDir.REQUEST);
+      writeRequest(spec, () -> RequestPayload.create(PublicKeys.encode(sshadmin.getPublic()),
+          PublicKeys.encode(request.getPublic()), properties, Instant.now(), validFor), request, out);
+      Out.line("tenant_dir", keys.dir + (newKeys ? " (new keys)" : ""));
+      Out.line("sshadmin_key", PublicKeys.fingerprint(sshadmin.getPublic()));
+      Out.line("request_key", PublicKeys.fingerprint(request.getPublic()));
+      return 0;
+    }
+  }
+
+  @Command(name = "start-request", mixinStandardHelpOptions = true,
+      description = "Makes a start request for a VCM with restrict_startup, signed with your request key.")
+  static final class StartRequest implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TenantDir keys;
+
+    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = DEFAULT_VALIDITY,
+        converter = Durations.class, description = "How long the request is valid (default: ${DEFAULT-VALUE}).")
+    Duration validFor;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request.")
+    Path out;
+
+    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      KeyPair request = keys.existing(TenantDir.REQUEST);
+      writeRequest(spec, () -> RequestPayload.start(vcm, Instant.now(), validFor), request, out);
+      return 0;
+    }
+  }
+
+  @Command(name = "properties-request", mixinStandardHelpOptions = true,
+      description = {"Makes a request to set properties of a VCM to exactly these values, signed with your request"
+          + " key.", "The provider sets them one at a time with vcmadmin properties set."})
+  static final class PropertiesRequest implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TenantDir keys;
+
+    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = DEFAULT_VALIDITY,
+        converter = Durations.class, description = "How long the request is valid (default: ${DEFAULT-VALUE}).")
+    Duration validFor;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request.")
+    Path out;
+
+    @Parameters(index = "0", paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Parameters(index = "1..*", arity = "1..*", paramLabel = "PROP=VALUE",
+        description = "Such as autostart=true or name=My_new_VCM1.")
+    List<String> assignments;
+
+    @Override
+    public Integer call() {
+      Map<String, String> properties = new LinkedHashMap<>();
+      for (String a : assignments) {
+        int eq = a.indexOf('=');
+        if (eq <= 0) {
+          throw new ParameterException(spec.commandLine(), "'" + a + "' is not PROP=VALUE, such as autostart=true");
+        }
+        properties.put(a.substring(0, eq), a.substring(eq + 1));
+      }
+      KeyPair request = keys.existing(TenantDir.REQUEST);
+      writeRequest(spec, () -> RequestPayload.properties(vcm, properties, Instant.now(), validFor), request, out);
+      return 0;
+    }
+  }
+
+  @Command(name = "inspect-request", mixinStandardHelpOptions = true,
+      description = {"Shows what a request file asks for and whether its signature verifies.",
+          "A create request is checked against the key it carries; others need the VCM's k_tenant_req."})
+  static final class InspectRequest implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE")
+    Path file;
+
+    @Override
+    public Integer call() {
+      RequestInspector.Inspection inspection;
+      try {
+        inspection = RequestInspector.inspect(Inputs.signedFile(file, "request file"), Instant.now());
+      } catch (RequestException e) {
+        throw new CliException(e.getMessage(), e);
+      }
+      System.out.print(inspection.render());
+      if (inspection.problem() != null) {
+        throw new CliException(inspection.problem());
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "enroll", mixinStandardHelpOptions = true,
+      description = "Enrols with your VCM, using the configuration file the provider sent (checked first).")
+  static final class Enroll implements Callable<Integer> {
+    @Mixin
+    Options.Tenant tenant;
+
+    @Parameters(paramLabel = "CONFIG", description = "The tenant configuration file (vcm-UUID.config).")
+    Path config;
+
+    @Override
+    public Integer call() {
+      TenantConfig c;
+      try {
+        c = TenantConfig.read(Inputs.signedFile(config, "configuration file"));
+      } catch (RequestException e) {
+        throw new CliException(e.getMessage(), e);
+      }
+      act(tenant, c.vcm(), "enroll");
+      Out.line("ip_address", c.ipAddress());
+      Out.line("esn", c.esn());
+      return 0;
+    }
+  }
+
+  @Command(name = "unenroll", mixinStandardHelpOptions = true,
+      description = "Unenrols from your VCM, so that you can enrol with another VCM of the same HSM.")
+  static final class Unenroll implements Callable<Integer> {
+    @Mixin
+    Options.Tenant tenant;
+
+    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      return act(tenant, vcm, "unenroll");
+    }
+  }
+
+  @Command(name = "world", mixinStandardHelpOptions = true, description = "Your VCM's Security World.")
+  static final class World {
+    @Command(name = "load", mixinStandardHelpOptions = true,
+        description = "Loads the Security World into your VCM; it stays loaded across stop and start.")
+    int load(@Mixin Options.Tenant tenant,
+        @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
+      return act(tenant, vcm, "world-load");
+    }
+  }
+
+  @Command(name = "mode", mixinStandardHelpOptions = true,
+      description = "Your VCM's mode: put it in maintenance before the provider stops it.")
+  static final class Mode {
+    @Command(name = "operational", mixinStandardHelpOptions = true, description = "In use (the default).")
+    int operational(@Mixin Options.Tenant tenant,
+        @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
+      return act(tenant, vcm, "mode-operational");
+    }
+
+    @Command(name = "maintenance", mixinStandardHelpOptions = true,
+        description = "Not in use: the provider may stop it without --force.")
+    int maintenance(@Mixin Options.Tenant tenant,
+        @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
+      return act(tenant, vcm, "mode-maintenance");
+    }
+  }
+
+  @Command(name = "audit", mixinStandardHelpOptions = true, description = "Your VCM's audit log.")
+  static final class Audit {
+    @Command(name = "on", mixinStandardHelpOptions = true, description = "Turns audit logging on.")
+    int on(@Mixin Options.Tenant tenant,
+        @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
+      return act(tenant, vcm, "audit-on");
+    }
+
+    @Command(name = "finalize", mixinStandardHelpOptions = true,
+        description = "Finalizes the audit log, so that the VCM can be deleted without --force.")
+    int finalizeLog(@Mixin Options.Tenant tenant,
+        @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
+      return act(tenant, vcm, "audit-finalize");
+    }
+  }
+
+  @Command(name = "data", mixinStandardHelpOptions = true, description = "Your VCM's persistent data.",
+      subcommands = Data.Write.class)
+  static final class Data {
+
+    @Command(name = "write", mixinStandardHelpOptions = true,
+        description = "Writes N bytes of data into your VCM; it counts against the disk limit.")
+    static final class Write implements Callable<Integer> {
+      @Spec
+      CommandSpec spec;
+
+      @Mixin
+      Options.Tenant tenant;
+
+      @Option(names = "--bytes", paramLabel = "N", required = true, description = "How many bytes to write.")
+      long bytes;
+
+      @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+      UUID vcm;
+
+      @Override
+      public Integer call() {
+        if (bytes < 1) {
+          throw new ParameterException(spec.commandLine(), "--bytes must be a positive number of bytes, not " + bytes);
+        }
+        act(tenant, vcm, "data-write", JsonViews.MAPPER.createObjectNode().put("bytes", bytes));
+        Out.line("written_bytes", bytes);
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "acknowledge-restart", mixinStandardHelpOptions = true,
+      description = "Tells your VCM that you restarted the hardserver after a forced stop.")
+  static final class AcknowledgeRestart implements Callable<Integer> {
+    @Mixin
+    Options.Tenant tenant;
+
+    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      return act(tenant, vcm, "acknowledge-restart");
+    }
+  }
+}

@@ -1,0 +1,355 @@
+package io.vcmctl.orchestrator.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vcmctl.orchestrator.api.JsonViews;
+import io.vcmctl.persistence.DataDirectory;
+import io.vcmctl.vcm.VcmProperty;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ScopeType;
+
+/** {@code vcmadmin}: the provider's VCM commands. */
+@Command(name = "vcmadmin", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
+    scope = ScopeType.INHERIT,
+    description = "Creates and manages the VCMs of an HSM of the VCM orchestrator.",
+    subcommands = {VcmAdminCommand.Create.class, VcmAdminCommand.Start.class, VcmAdminCommand.Stop.class,
+        VcmAdminCommand.Delete.class, VcmAdminCommand.Show.class, VcmAdminCommand.Properties.class,
+        VcmAdminCommand.Stats.class, VcmAdminCommand.History.class})
+public final class VcmAdminCommand {
+
+  private static final List<String> SUMMARY = List.of("uuid", "name", "state");
+  private static final List<String> HISTORY_COLUMNS = List.of("seq", "at", "event", "by", "request_digest");
+
+  @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
+  boolean verbose;
+
+  public static void main(String[] args) {
+    Cli.main(new VcmAdminCommand(), args);
+  }
+
+  private static String vcmPath(UUID vcm) {
+    return "/v1/vcms/" + vcm;
+  }
+
+  /** {@code {"request": base64}} for a request file, or {@code {}} without one. */
+  private static ObjectNode requestBody(Path request) {
+    ObjectNode body = JsonViews.MAPPER.createObjectNode();
+    if (request != null) {
+      body.put("request", Base64.getEncoder().encodeToString(Inputs.signedFile(request, "request file")));
+    }
+    return body;
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = {"Creates a VCM from a tenant's create request, and writes the tenant configuration file to send"
+          + " to the tenant.",
+          "Prints the UUID, the IP address, the configuration file and every property that differs from the request."})
+  static final class Create implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @Mixin
+    Options.Json format;
+
+    @Option(names = "--request", paramLabel = "FILE", required = true, description = "The tenant's create request.")
+    Path request;
+
+    @Option(names = "--serial-cardreader", negatable = true,
+        description = "Give (or refuse) the VCM the serial cardreader, whatever the request asks.")
+    Boolean serialCardreader;
+
+    @Option(names = "--autostart", negatable = true,
+        description = "Start (or not) the VCM after an HSM reset, whatever the request asks.")
+    Boolean autostart;
+
+    @Option(names = "--ip-address", paramLabel = "IP", description = "Its address; default: the first free one.")
+    String ipAddress;
+
+    @Option(names = "--features", paramLabel = "F", description = "Its features, joined by |; default: as requested.")
+    String features;
+
+    @Option(names = "--outdir", paramLabel = "DIR", defaultValue = ".",
+        description = "Where to write the tenant configuration file (default: ${DEFAULT-VALUE}).")
+    Path outdir;
+
+    @Parameters(paramLabel = "NAME", description = "The VCM's display name.")
+    String name;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = requestBody(request);
+      body.put("name", name);
+      body.put("autostart", autostart);
+      body.put("serial_cardreader", serialCardreader);
+      body.put("ip_address", ipAddress);
+      body.put("features", features);
+      ensureWritable(outdir);
+      Api api = client.api();
+      ObjectNode created = (ObjectNode) api.post(Api.withEsn("/v1/vcms", hsm.esn), body);
+      Path config = outdir.resolve(configFileName(created)).normalize();
+      try {
+        DataDirectory.writeOwnerOnly(config, Base64.getDecoder().decode(created.path("config").asText()));
+      } catch (RuntimeException e) {
+        throw new CliException("VCM " + created.path("uuid").asText() + " was created, but its configuration file"
+            + " could not be written to " + config + ": " + e.getMessage(), e);
+      }
+      // The file is written; its path, not its bytes, is what the provider needs to see.
+      created.remove("config");
+      created.put("config_file", config.toString());
+      if (format.json) {
+        Out.json(created);
+        return 0;
+      }
+      Out.fields(created, List.of("uuid", "ip_address", "config_file"));
+      for (JsonNode d : created.path("differences")) {
+        Out.line("differs_from_request", d.path("property").asText() + " requested " + text(d.path("requested"))
+            + ", set " + text(d.path("actual")));
+      }
+      return 0;
+    }
+
+    private static String text(JsonNode n) {
+      return n.isNull() || n.isMissingNode() ? "(not set)" : n.asText();
+    }
+
+    /** The daemon names the file; a name that is not a plain file name is not written anywhere. */
+    private static String configFileName(JsonNode created) {
+      String fileName = created.path("config_file_name").asText();
+      if (fileName.isEmpty() || !Path.of(fileName).getFileName().toString().equals(fileName)
+          || fileName.startsWith(".")) {
+        throw new CliException("the orchestrator named the configuration file '" + fileName
+            + "', which is not a plain file name");
+      }
+      return fileName;
+    }
+
+    /** Checked before the VCM exists, so that a bad --outdir refuses without creating anything. */
+    private static void ensureWritable(Path dir) {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new CliException("cannot use --outdir " + dir + ": " + e.getMessage(), e);
+      }
+      if (!Files.isWritable(dir)) {
+        throw new CliException("cannot write to --outdir " + dir + ": permission denied");
+      }
+    }
+  }
+
+  @Command(name = "start", mixinStandardHelpOptions = true,
+      description = "Starts a VCM; one with restrict_startup needs the tenant's start request.")
+  static final class Start implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Option(names = "--request", paramLabel = "FILE", description = "The tenant's start request.")
+    Path request;
+
+    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = requestBody(request);
+      Out.fields(client.api().post(vcmPath(vcm) + "/start", body), SUMMARY);
+      return 0;
+    }
+  }
+
+  @Command(name = "stop", mixinStandardHelpOptions = true,
+      description = {"Stops a VCM, keeping its enrolment and Security World.",
+          "A VCM in use (enrolled, operational) stops only with --force, and its tenant must then restart the"
+          + " hardserver."})
+  static final class Stop implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Option(names = "--force", description = "Stop it even while the tenant uses it.")
+    boolean force;
+
+    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = JsonViews.MAPPER.createObjectNode().put("force", force);
+      JsonNode view = client.api().post(vcmPath(vcm) + "/stop", body);
+      Out.fields(view, SUMMARY);
+      Out.fields(view, List.of("hardserver_restart_required"));
+      return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = {"Deletes an inactive VCM, destroying its secrets and data; this is irreversible.",
+          "An audit log that is on (not finalized) blocks it unless --force."})
+  static final class Delete implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Option(names = "--force", description = "Delete it even though its audit log is not finalized.")
+    boolean force;
+
+    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      ObjectNode body = JsonViews.MAPPER.createObjectNode().put("force", force);
+      Out.fields(client.api().post(vcmPath(vcm) + "/delete", body), SUMMARY);
+      return 0;
+    }
+  }
+
+  @Command(name = "show", mixinStandardHelpOptions = true,
+      description = "Shows one VCM (state, properties, tenant-side facts), or all of them.")
+  static final class Show implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @Mixin
+    Options.Json format;
+
+    @Parameters(paramLabel = "UUID", arity = "0..1", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      Api api = client.api();
+      JsonNode answer = vcm == null ? api.get(Api.withEsn("/v1/vcms", hsm.esn)) : api.get(vcmPath(vcm));
+      if (format.json) {
+        Out.json(answer);
+      } else if (vcm == null) {
+        Out.blocks(answer.path("vcms"), "no VCMs");
+      } else {
+        Out.fields(answer);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "properties", mixinStandardHelpOptions = true, description = "Changes a VCM's properties.",
+      subcommands = Properties.Set.class)
+  static final class Properties {
+
+    @Command(name = "set", mixinStandardHelpOptions = true,
+        description = {"Sets one property of an inactive VCM to exactly the value a tenant request asks for.",
+            "To change several, run it once for each and reuse the request file."})
+    static final class Set implements Callable<Integer> {
+      @Mixin
+      Options.Provider client;
+
+      @Option(names = "--request", paramLabel = "FILE", required = true,
+          description = "The tenant's properties request.")
+      Path request;
+
+      @Parameters(index = "0", paramLabel = "UUID", converter = Converters.Uuid.class)
+      UUID vcm;
+
+      @Parameters(index = "1", paramLabel = "PROPERTY", description = "Such as autostart or restrict_startup.")
+      String property;
+
+      @Parameters(index = "2", paramLabel = "VALUE", description = "Booleans: true, false, True or False.")
+      String value;
+
+      @Override
+      public Integer call() {
+        JsonNode view;
+        try {
+          ObjectNode body = requestBody(request);
+          body.put("property", property);
+          body.put("value", value);
+          view = client.api().post(vcmPath(vcm) + "/properties", body);
+        } catch (CliException e) {
+          throw new CliException("Failed to set VCM properties: " + e.getMessage(), e);
+        }
+        Out.fields(view, SUMMARY);
+        String key = VcmProperty.fromName(property).map(VcmProperty::key).orElse(property);
+        Out.line(key, view.path("properties").path(key).asText());
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "stats", mixinStandardHelpOptions = true,
+      description = {"Shows each VCM's memory and disk use as last collected by the stats poller, with the time it"
+          + " was collected (figures may be stale by up to the poll delay plus one cycle)."})
+  static final class Stats implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Esn hsm;
+
+    @Mixin
+    Options.Json format;
+
+    @Override
+    public Integer call() {
+      JsonNode stats = client.api().get(Api.withEsn("/v1/stats", hsm.esn));
+      if (format.json) {
+        Out.json(stats);
+        return 0;
+      }
+      for (JsonNode entry : stats.path("stats")) {
+        // Until the first poll the figures are placeholders; say so rather than show zeros.
+        if (entry.path("collected_at").isNull()) {
+          ((ObjectNode) entry).put("collected_at", "- (not collected yet)");
+        }
+      }
+      Out.blocks(stats.path("stats"), "no VCMs");
+      return 0;
+    }
+  }
+
+  @Command(name = "history", mixinStandardHelpOptions = true,
+      description = "Shows a VCM's events in order: when, what, who, and the digest of the request that allowed it.")
+  static final class History implements Callable<Integer> {
+    @Mixin
+    Options.Provider client;
+
+    @Mixin
+    Options.Json format;
+
+    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      JsonNode history = client.api().get(vcmPath(vcm) + "/history");
+      if (format.json) {
+        Out.json(history);
+        return 0;
+      }
+      List<List<String>> rows = new ArrayList<>();
+      rows.add(HISTORY_COLUMNS);
+      for (JsonNode event : history.path("events")) {
+        List<String> row = new ArrayList<>();
+        for (String column : HISTORY_COLUMNS) {
+          JsonNode cell = event.path(column);
+          row.add(cell.isNull() || cell.isMissingNode() ? "-" : cell.asText());
+        }
+        rows.add(row);
+      }
+      Out.table(rows);
+      return 0;
+    }
+  }
+}
