@@ -72,6 +72,9 @@ public final class Daemon {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port " + port + " is not between 1 and 65535 (0 picks a free one)");
     }
+    // Logging set up on this thread first: otherwise the actor system's threads race to
+    // initialise it and SLF4J reports the calls it had to replay.
+    org.slf4j.LoggerFactory.getILoggerFactory();
     PublicKey vendorKey = vendorPublicKey == null ? null : readVendorKey(vendorPublicKey);
     DataDirectory dir;
     try {
