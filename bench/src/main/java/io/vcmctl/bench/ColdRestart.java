@@ -1,0 +1,121 @@
+package io.vcmctl.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.vcmctl.bench.Table.Goal;
+import io.vcmctl.orchestrator.Orchestrator;
+import io.vcmctl.vcm.VcmStatus;
+import io.vcmctl.vcm.VcmView;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * 3. Cold restart of an HSM with 1000 VCMs and 100 events each (a create, then start/stop
+ * pairs, ending active), with and without snapshots, against 1000 bare counters with 100
+ * events each. "Process start" is a fresh actor system in this JVM: from before
+ * {@code Orchestrator.start} (which opens the journal) to the first answer.
+ *
+ * <p>The history is written once, with the default snapshots every 50 events; the variant
+ * without snapshots is a copy of the same directory with its snapshot store emptied, restarted
+ * with snapshots set beyond the event count.
+ */
+final class ColdRestart {
+
+  private static final Config NO_SNAPSHOTS = ConfigFactory.parseString("vcmctl.vcm.snapshot-every = 100000000");
+
+  private ColdRestart() {}
+
+  static void run(Bench bench) {
+    int vcms = bench.quick() ? 100 : 1000;
+    int eventsPerVcm = bench.quick() ? 20 : 100;
+    int rounds = bench.quick() ? 1 : 3;
+    int warmUps = bench.quick() ? 0 : 1;
+
+    Path product = bench.dir("restart-product");
+    try (Orchestrator o = Product.start(product, Product.IDLE_POLLER)) {
+      Product.ready(o);
+      List<UUID> created = Product.createAll(o, Product.createRequests(Product.tenants(vcms)));
+      // An odd number of commands after the create: each VCM ends active.
+      Driver.run(vcms, eventsPerVcm - 1, (w, nth) -> nth % 2 == 0
+          ? o.startVcm(created.get(w), null, Product.ADMIN)
+          : o.stopVcm(created.get(w), false, Product.ADMIN));
+    }
+    Path productNoSnapshots = withoutSnapshots(bench, product, "restart-product-no-snapshots");
+
+    Path bare = bench.dir("restart-bare");
+    try (Bare b = Bare.start(bare, vcms, 50)) {
+      Driver.run(vcms, eventsPerVcm, (w, nth) -> b.increment(w));
+    }
+    Path bareNoSnapshots = withoutSnapshots(bench, bare, "restart-bare-no-snapshots");
+
+    double[] firstSnap = new double[rounds];
+    double[] allSnap = new double[rounds];
+    double[] firstNone = new double[rounds];
+    double[] allNone = new double[rounds];
+    double[] bareSnap = new double[rounds];
+    double[] bareNone = new double[rounds];
+    double[] ratio = new double[rounds];
+    for (int r = -warmUps; r < rounds; r++) {
+      double[] snap = restartProduct(product, ConfigFactory.empty(), vcms);
+      double[] none = restartProduct(productNoSnapshots, NO_SNAPSHOTS, vcms);
+      double bs = restartBare(bare, vcms, 50, eventsPerVcm);
+      double bn = restartBare(bareNoSnapshots, vcms, 0, eventsPerVcm);
+      if (r >= 0) {
+        firstSnap[r] = snap[0];
+        allSnap[r] = snap[1];
+        firstNone[r] = none[0];
+        allNone[r] = none[1];
+        bareSnap[r] = bs;
+        bareNone[r] = bn;
+        ratio[r] = snap[1] / bs;
+      }
+    }
+    Table t = bench.table();
+    String history = " (" + vcms + " VCMs × " + eventsPerVcm + " events)";
+    t.add("3", "cold restart, snapshots every 50" + history + ": first command (info)", firstSnap, Table::seconds,
+        Goal.NONE, 0);
+    t.add("3", "  every VCM recovered (vcms() lists all, active)", allSnap, Table::seconds, Goal.AT_MOST, 1.0);
+    t.add("3", "cold restart, no snapshots: first command (info)", firstNone, Table::seconds, Goal.NONE, 0);
+    t.add("3", "  every VCM recovered", allNone, Table::seconds, Goal.AT_MOST, 1.0);
+    t.add("3", "bare: " + vcms + " counters × " + eventsPerVcm + " events recovered, snapshots every 50", bareSnap,
+        Table::seconds, Goal.NONE, 0);
+    t.add("3", "bare: same, no snapshots", bareNone, Table::seconds, Goal.NONE, 0);
+    t.add("3", "product / bare, with snapshots (time, per paired round)", ratio, Table::ratio, Goal.NONE, 0);
+  }
+
+  private static Path withoutSnapshots(Bench bench, Path from, String name) {
+    Path copy = bench.dir(name);
+    Machine.copy(from, copy);
+    Machine.delete(copy.resolve("snapshots"), true);
+    return copy;
+  }
+
+  /** Seconds to the first answer and to the full listing. */
+  private static double[] restartProduct(Path dir, Config overrides, int vcms) {
+    long t0 = System.nanoTime();
+    try (Orchestrator o = Product.start(dir, Product.IDLE_POLLER, overrides)) {
+      Product.await(o.info(Product.ESN));
+      long first = System.nanoTime() - t0;
+      List<VcmView> all = Product.await(o.vcms(Product.ESN));
+      long every = System.nanoTime() - t0;
+      long active = all.stream().filter(v -> v.status() == VcmStatus.ACTIVE).count();
+      if (all.size() != vcms || active != vcms) {
+        throw new IllegalStateException("recovered " + all.size() + " VCMs, " + active + " active; expected " + vcms);
+      }
+      return new double[] {first / 1e9, every / 1e9};
+    }
+  }
+
+  private static double restartBare(Path dir, int entities, int snapshotEvery, int events) {
+    long t0 = System.nanoTime();
+    try (Bare b = Bare.start(dir, entities, snapshotEvery)) {
+      List<Long> values = b.values();
+      long elapsed = System.nanoTime() - t0;
+      if (values.stream().anyMatch(v -> v != events)) {
+        throw new IllegalStateException("a counter recovered to a value other than " + events);
+      }
+      return elapsed / 1e9;
+    }
+  }
+}
