@@ -35,7 +35,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -332,8 +331,8 @@ public final class HsmEntity
     Map<UUID, CompletionStage<Optional<VcmView>>> asks = new LinkedHashMap<>();
     for (UUID uuid : r.members().keySet()) {
       ActorRef<VcmEntity.Command> child = child(uuid);
-      CompletionStage<Optional<VcmView>> view = AskPattern.<VcmEntity.Command, StatusReply<VcmView>>ask(
-              child, VcmEntity.GetView::new, env.settings().vcmAskTimeout().multipliedBy(6), context.getSystem().scheduler())
+      CompletionStage<Optional<VcmView>> view = Asks.<VcmEntity.Command, StatusReply<VcmView>>ask(
+              context.getSystem(), child, VcmEntity.GetView::new, env.settings().vcmAskTimeout().multipliedBy(6))
           .thenApply(reply -> reply.isSuccess() ? Optional.of(reply.getValue()) : Optional.<VcmView>empty());
       asks.put(uuid, view);
     }
@@ -508,7 +507,8 @@ public final class HsmEntity
     long order = s.nextOrder();
     reserveCreation(uuid, properties);
     return Effect().persist(new VcmAdmitted(uuid, order, meta(c.by(), request.digest())))
-        .thenRun(x -> context.askWithStatus(VcmEntity.CreateResult.class, child(uuid), env.settings().vcmAskTimeout(),
+        .thenRun(x -> Asks.<VcmEntity.Command, VcmEntity.CreateResult, Command>askWithStatus(context, child(uuid),
+            env.settings().vcmAskTimeout(),
             r -> new VcmEntity.Create(c.request(), properties, c.by(), r),
             (result, failure) -> new VcmCreateAnswered(new Creation(uuid, properties, c.replyTo()), result, failure)))
         .thenNoReply();
@@ -662,8 +662,8 @@ public final class HsmEntity
     }
     Operation op = new Operation(uuid, verb, startSlot, serial, ip, enrolment, removes, client);
     reserve(op);
-    context.askWithStatus(VcmView.class, child(uuid), env.settings().vcmAskTimeout(), command::apply,
-        (view, failure) -> new VcmAnswered(op, view, failure));
+    Asks.<VcmEntity.Command, VcmView, Command>askWithStatus(context, child(uuid), env.settings().vcmAskTimeout(),
+        command, (view, failure) -> new VcmAnswered(op, view, failure));
     return Effect().noReply();
   }
 
@@ -843,7 +843,8 @@ public final class HsmEntity
 
   /** Asks a VCM for its state again after an answer was lost; no answer leaves the mirror as it is. */
   private void refresh(UUID uuid) {
-    askChild(uuid, VcmEntity.GetView::new).thenAccept(view -> context.getSelf().tell(new Refreshed(view)));
+    ActorRef<Command> self = context.getSelf();
+    askChild(uuid, VcmEntity.GetView::new).thenAccept(view -> self.tell(new Refreshed(view)));
   }
 
   /**
@@ -853,8 +854,8 @@ public final class HsmEntity
    */
   private void recheckCreation(UUID uuid) {
     ActorRef<Command> self = context.getSelf();
-    AskPattern.<VcmEntity.Command, StatusReply<VcmView>>ask(child(uuid), VcmEntity.GetView::new,
-            env.settings().vcmAskTimeout(), context.getSystem().scheduler())
+    Asks.<VcmEntity.Command, StatusReply<VcmView>>ask(context.getSystem(), child(uuid), VcmEntity.GetView::new,
+            env.settings().vcmAskTimeout())
         .thenAccept(reply -> {
           if (reply.isSuccess()) {
             self.tell(new Refreshed(reply.getValue()));
@@ -866,8 +867,8 @@ public final class HsmEntity
 
   private CompletionStage<VcmView> askChild(UUID uuid,
       java.util.function.Function<ActorRef<StatusReply<VcmView>>, VcmEntity.Command> command) {
-    return AskPattern.<VcmEntity.Command, StatusReply<VcmView>>ask(child(uuid), command::apply,
-            env.settings().vcmAskTimeout(), context.getSystem().scheduler())
+    return Asks.<VcmEntity.Command, StatusReply<VcmView>>ask(context.getSystem(), child(uuid), command,
+            env.settings().vcmAskTimeout())
         .thenApply(reply -> {
           if (reply.isError()) {
             throw new java.util.concurrent.CompletionException(reply.getError());

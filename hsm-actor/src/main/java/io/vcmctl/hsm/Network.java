@@ -9,7 +9,6 @@ import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The VCM networking of an HSM: exactly one of an IPv4 CIDR, an IPv6 prefix or IPv6
@@ -101,12 +100,12 @@ public record Network(Kind kind, String prefix, int length) implements CborSeria
       return false;
     }
     BigInteger value = toInteger(address);
-    return value.and(mask(bits(), length)).equals(base()) && isUsable(value);
+    BigInteger base = base();
+    return value.and(mask(bits(), length)).equals(base) && isUsable(value, base);
   }
 
   /** Not the network address, and for IPv4 not the broadcast address either. */
-  private boolean isUsable(BigInteger value) {
-    BigInteger base = base();
+  private boolean isUsable(BigInteger value, BigInteger base) {
     if (value.equals(base)) {
       return false;
     }
@@ -119,22 +118,19 @@ public record Network(Kind kind, String prefix, int length) implements CborSeria
 
   /**
    * The lowest usable address of this range that is not in {@code used} and that {@code alsoIn}
-   * (a pending network, if any) contains too.
+   * (a pending network, if any) contains too. {@code used} holds addresses in their canonical
+   * text ({@link IpAddresses#canonical}), the form every VCM property is stored in.
    */
   public Optional<String> firstFree(Set<String> used, Optional<Network> alsoIn) {
-    TreeSet<BigInteger> taken = new TreeSet<>();
-    for (String ip : used) {
-      if (contains(ip)) {
-        taken.add(toInteger(IpAddresses.parse(ip)));
-      }
-    }
-    BigInteger end = base().add(size());
-    BigInteger candidate = base().add(BigInteger.ONE);
-    // Visit at most |used| + a bounded number of candidates: the first gap wins.
-    int budget = taken.size() + 65_536;
+    BigInteger base = base();
+    BigInteger end = base.add(size());
+    BigInteger candidate = base.add(BigInteger.ONE);
+    // Addresses are compared in their canonical text, so the used ones need no parsing (that
+    // made assignment quadratic); at most |used| + a bounded number of candidates are visited.
+    int budget = used.size() + 65_536;
     while (candidate.compareTo(end) < 0 && budget-- > 0) {
       String ip = IpAddresses.format(fromInteger(candidate, kind == Kind.IPV4));
-      if (!taken.contains(candidate) && isUsable(candidate) && alsoIn.map(n -> n.contains(ip)).orElse(true)) {
+      if (!used.contains(ip) && isUsable(candidate, base) && alsoIn.map(n -> n.contains(ip)).orElse(true)) {
         return Optional.of(ip);
       }
       candidate = candidate.add(BigInteger.ONE);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.vcmctl.hsm.Asks;
 import io.vcmctl.hsm.EnvStats;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmEnvironment;
@@ -174,8 +175,8 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   public CompletionStage<StatsPoller.Status> pollerStatus(String esn) {
-    return resolve(esn).thenCompose(h -> AskPattern.<StatsPoller.Command, StatsPoller.Status>ask(h.poller(),
-        StatsPoller.GetStatus::new, timeout, system.scheduler()));
+    return resolve(esn).thenCompose(h -> Asks.<StatsPoller.Command, StatsPoller.Status>ask(system, h.poller(),
+        StatsPoller.GetStatus::new, timeout));
   }
 
   // ---- VCM ---------------------------------------------------------------------------------
@@ -272,7 +273,7 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   private <T> CompletionStage<T> ask(Guardian.Hsm hsm, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
-    return AskPattern.<HsmEntity.Command, StatusReply<T>>ask(hsm.entity(), command::apply, timeout, system.scheduler())
+    return Asks.<HsmEntity.Command, StatusReply<T>>ask(system, hsm.entity(), command, timeout)
         .handle((reply, failure) -> {
           if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null

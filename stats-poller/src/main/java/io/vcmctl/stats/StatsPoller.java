@@ -1,5 +1,6 @@
 package io.vcmctl.stats;
 
+import io.vcmctl.hsm.Asks;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmEntity.VcmStats;
 import io.vcmctl.persistence.CborSerializable;
@@ -22,7 +23,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -102,7 +102,8 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
 
   private Behavior<Command> onTick() {
     cycleStartNanos = System.nanoTime();
-    context.ask(HsmEntity.VcmRefs.class, hsm, settings.vcmTimeout(), HsmEntity.GetVcmRefs::new,
+    context.pipeToSelf(Asks.<HsmEntity.Command, HsmEntity.VcmRefs>ask(context.getSystem(), hsm,
+            HsmEntity.GetVcmRefs::new, settings.vcmTimeout()),
         (refs, failure) -> new VcmsListed(refs == null ? Map.of() : refs.vcms()));
     return this;
   }
@@ -126,8 +127,8 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
 
   /** One VCM's usage, or {@code null} when it did not answer in time or could not measure. */
   private CompletionStage<VcmEntity.Measurement> measure(ActorRef<VcmEntity.Command> vcm) {
-    return AskPattern.<VcmEntity.Command, StatusReply<VcmEntity.Measurement>>ask(vcm, VcmEntity.MeasureUsage::new,
-            settings.vcmTimeout(), context.getSystem().scheduler())
+    return Asks.<VcmEntity.Command, StatusReply<VcmEntity.Measurement>>ask(context.getSystem(), vcm,
+            VcmEntity.MeasureUsage::new, settings.vcmTimeout())
         .handle((reply, failure) -> reply != null && reply.isSuccess() ? reply.getValue() : null);
   }
 
@@ -164,9 +165,9 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
   private CompletableFuture<VcmStats> stopForDiskLimit(VcmStats figures) {
     context.getLog().warn("VCM {} uses {} bytes of disk, over the limit of {}; stopping it (R11)",
         figures.uuid(), figures.diskBytes(), settings.diskLimit());
-    return AskPattern.<HsmEntity.Command, StatusReply<VcmView>>ask(hsm,
+    return Asks.<HsmEntity.Command, StatusReply<VcmView>>ask(context.getSystem(), hsm,
             r -> new HsmEntity.StopVcmForDiskLimit(figures.uuid(), figures.diskBytes(), settings.diskLimit(), POLLER, r),
-            settings.vcmTimeout(), context.getSystem().scheduler())
+            settings.vcmTimeout())
         .handle((reply, failure) -> {
           VcmStatus status = reply != null && reply.isSuccess() ? reply.getValue().status() : figures.status();
           return new VcmStats(figures.uuid(), figures.name(), status,
