@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.stream.Stream;
 
 /** Heap, load and directory chores of the harness. */
 final class Machine {
@@ -42,16 +41,26 @@ final class Machine {
     }
   }
 
-  static void copy(Path from, Path to) {
-    try (Stream<Path> all = Files.walk(from)) {
-      for (Path p : (Iterable<Path>) all::iterator) {
-        Path target = to.resolve(from.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+  /** Copies a directory tree, leaving out the top-level subdirectory {@code skip}. */
+  static void copy(Path from, Path to, String skip) {
+    Path skipped = from.resolve(skip);
+    try {
+      Files.walkFileTree(from, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+          if (d.equals(skipped)) {
+            return FileVisitResult.SKIP_SUBTREE;
+          }
+          Files.createDirectories(to.resolve(from.relativize(d).toString()));
+          return FileVisitResult.CONTINUE;
         }
-      }
+
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.copy(file, to.resolve(from.relativize(file).toString()), StandardCopyOption.COPY_ATTRIBUTES);
+          return FileVisitResult.CONTINUE;
+        }
+      });
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -59,6 +68,22 @@ final class Machine {
 
   /** Deletes a directory's contents and, unless {@code keepRoot}, the directory itself. */
   static void delete(Path dir, boolean keepRoot) {
+    // The local snapshot store finishes its background writes and removals after the actor
+    // system has terminated, so a directory can gain a file while it is being deleted.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        deleteOnce(dir, keepRoot);
+        return;
+      } catch (UncheckedIOException e) {
+        if (!(e.getCause() instanceof java.nio.file.DirectoryNotEmptyException) || attempt == 5) {
+          throw e;
+        }
+        sleep(200);
+      }
+    }
+  }
+
+  private static void deleteOnce(Path dir, boolean keepRoot) {
     if (!Files.exists(dir)) {
       return;
     }
@@ -66,14 +91,23 @@ final class Machine {
       Files.walkFileTree(dir, new SimpleFileVisitor<>() {
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.delete(file);
+          Files.deleteIfExists(file);
           return FileVisitResult.CONTINUE;
+        }
+
+        // The snapshot store removes superseded snapshots in the background; one may be gone already.
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+          if (e instanceof java.nio.file.NoSuchFileException) {
+            return FileVisitResult.CONTINUE;
+          }
+          throw e;
         }
 
         @Override
         public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
           if (!keepRoot || !d.equals(dir)) {
-            Files.delete(d);
+            Files.deleteIfExists(d);
           }
           return FileVisitResult.CONTINUE;
         }
