@@ -109,11 +109,7 @@ public final class HsmAdminCommand {
     @Override
     public Integer call() {
       JsonNode info = client.api().get(Api.withEsn("/v1/hsm/info", hsm.esn));
-      if (format.json) {
-        Out.json(info);
-      } else {
-        Out.fields(info);
-      }
+      Out.object(info, format.json);
       return 0;
     }
   }
@@ -133,11 +129,7 @@ public final class HsmAdminCommand {
     @Override
     public Integer call() {
       JsonNode stats = client.api().get(Api.withEsn("/v1/hsm/envstats", hsm.esn));
-      if (format.json) {
-        Out.json(stats);
-      } else {
-        Out.fields(stats);
-      }
+      Out.object(stats, format.json);
       return 0;
     }
   }

@@ -30,6 +30,15 @@ final class Out {
   }
 
   /** Every field of an object, nested objects indented. */
+  /** As {@code --json} asks: the API's JSON, or its fields as {@code key: value} lines. */
+  static void object(JsonNode object, boolean json) {
+    if (json) {
+      json(object);
+    } else {
+      fields(object);
+    }
+  }
+
   static void fields(JsonNode object) {
     fields(object, "");
   }
