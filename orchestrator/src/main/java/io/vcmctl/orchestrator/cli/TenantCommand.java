@@ -44,6 +44,16 @@ final class TenantCommand {
   private static final List<String> FACTS = List.of("uuid", "state", "enrolled", "security_world_loaded", "mode",
       "audit_log", "hardserver_restart_required");
 
+  /** Where a request goes and how long it is valid: the same for every kind of request. */
+  static final class RequestFile {
+    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = DEFAULT_VALIDITY,
+        converter = Durations.class, description = "How long the request is valid (default: ${DEFAULT-VALUE}).")
+    Duration validFor;
+
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request.")
+    Path out;
+  }
+
   /** Signs a request with the request key and writes it; a bad value is the caller's usage error. */
   private static void writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey, Path out) {
     RequestPayload payload;
@@ -101,12 +111,8 @@ final class TenantCommand {
     @Option(names = "--name", paramLabel = "N", description = "Suggest a display name.")
     String name;
 
-    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = DEFAULT_VALIDITY,
-        converter = Durations.class, description = "How long the request is valid (default: ${DEFAULT-VALUE}).")
-    Duration validFor;
-
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request.")
-    Path out;
+    @Mixin
+    RequestFile file;
 
     @Override
     public Integer call() {
@@ -134,7 +140,7 @@ final class TenantCommand {
       KeyPair sshadmin = keys.readOrCreate(TenantDir.SSHADMIN);
       KeyPair request = keys.readOrCreate(TenantDir.REQUEST);
       writeRequest(spec, () -> RequestPayload.create(PublicKeys.encode(sshadmin.getPublic()),
-          PublicKeys.encode(request.getPublic()), properties, Instant.now(), validFor), request, out);
+          PublicKeys.encode(request.getPublic()), properties, Instant.now(), file.validFor), request, file.out);
       Out.line("tenant_dir", keys.dir + (newKeys ? " (new keys)" : ""));
       Out.line("sshadmin_key", PublicKeys.fingerprint(sshadmin.getPublic()));
       Out.line("request_key", PublicKeys.fingerprint(request.getPublic()));
@@ -151,12 +157,8 @@ final class TenantCommand {
     @Mixin
     TenantDir keys;
 
-    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = DEFAULT_VALIDITY,
-        converter = Durations.class, description = "How long the request is valid (default: ${DEFAULT-VALUE}).")
-    Duration validFor;
-
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request.")
-    Path out;
+    @Mixin
+    RequestFile file;
 
     @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
     UUID vcm;
@@ -164,7 +166,7 @@ final class TenantCommand {
     @Override
     public Integer call() {
       KeyPair request = keys.existing(TenantDir.REQUEST);
-      writeRequest(spec, () -> RequestPayload.start(vcm, Instant.now(), validFor), request, out);
+      writeRequest(spec, () -> RequestPayload.start(vcm, Instant.now(), file.validFor), request, file.out);
       return 0;
     }
   }
@@ -179,12 +181,8 @@ final class TenantCommand {
     @Mixin
     TenantDir keys;
 
-    @Option(names = "--valid-for", paramLabel = "DURATION", defaultValue = DEFAULT_VALIDITY,
-        converter = Durations.class, description = "How long the request is valid (default: ${DEFAULT-VALUE}).")
-    Duration validFor;
-
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request.")
-    Path out;
+    @Mixin
+    RequestFile file;
 
     @Parameters(index = "0", paramLabel = "UUID", converter = Converters.Uuid.class)
     UUID vcm;
@@ -204,7 +202,8 @@ final class TenantCommand {
         properties.put(a.substring(0, eq), a.substring(eq + 1));
       }
       KeyPair request = keys.existing(TenantDir.REQUEST);
-      writeRequest(spec, () -> RequestPayload.properties(vcm, properties, Instant.now(), validFor), request, out);
+      writeRequest(spec, () -> RequestPayload.properties(vcm, properties, Instant.now(), file.validFor), request,
+          file.out);
       return 0;
     }
   }
