@@ -46,7 +46,6 @@ final class Creates {
           kibPerVcm[r] = (after - before) / 1024.0 / n;
         }
       }
-      Machine.delete(dir, false);
     }
     Table t = bench.table();
     t.add("2", "create " + n + " VCMs, each its own signed request: total", seconds, Table::seconds,

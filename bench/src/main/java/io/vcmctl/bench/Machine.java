@@ -16,13 +16,15 @@ final class Machine {
 
   private Machine() {}
 
-  /** Used heap after full collections; the least of several readings, so that stray garbage does not count. */
+  /**
+   * Used heap after full collections; the least of several readings, so that stray garbage does
+   * not count. With G1, {@code System.gc()} returns after a complete stop-the-world collection.
+   */
   static long usedHeapAfterGc() {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long least = Long.MAX_VALUE;
     for (int i = 0; i < 5; i++) {
       System.gc();
-      sleep(50);
       least = Math.min(least, memory.getHeapMemoryUsage().getUsed());
     }
     return least;
@@ -30,15 +32,6 @@ final class Machine {
 
   static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-  }
-
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
   }
 
   /** Copies a directory tree, leaving out the top-level subdirectory {@code skip}. */
@@ -66,24 +59,12 @@ final class Machine {
     }
   }
 
-  /** Deletes a directory's contents and, unless {@code keepRoot}, the directory itself. */
-  static void delete(Path dir, boolean keepRoot) {
-    // The local snapshot store finishes its background writes and removals after the actor
-    // system has terminated, so a directory can gain a file while it is being deleted.
-    for (int attempt = 1; ; attempt++) {
-      try {
-        deleteOnce(dir, keepRoot);
-        return;
-      } catch (UncheckedIOException e) {
-        if (!(e.getCause() instanceof java.nio.file.DirectoryNotEmptyException) || attempt == 5) {
-          throw e;
-        }
-        sleep(200);
-      }
-    }
-  }
-
-  private static void deleteOnce(Path dir, boolean keepRoot) {
+  /**
+   * Deletes a directory and its contents, if it exists. Only for directories no actor system
+   * has used in this JVM: the local snapshot store finishes its writes and removals in the
+   * background even after its system has terminated.
+   */
+  static void delete(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
@@ -91,24 +72,13 @@ final class Machine {
       Files.walkFileTree(dir, new SimpleFileVisitor<>() {
         @Override
         public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
+          Files.delete(file);
           return FileVisitResult.CONTINUE;
-        }
-
-        // The snapshot store removes superseded snapshots in the background; one may be gone already.
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-          if (e instanceof java.nio.file.NoSuchFileException) {
-            return FileVisitResult.CONTINUE;
-          }
-          throw e;
         }
 
         @Override
         public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          if (!keepRoot || !d.equals(dir)) {
-            Files.deleteIfExists(d);
-          }
+          Files.delete(d);
           return FileVisitResult.CONTINUE;
         }
       });
