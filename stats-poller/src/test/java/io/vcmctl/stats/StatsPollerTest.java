@@ -86,7 +86,7 @@ class StatsPollerTest {
 
   static void answerUsage(TestProbe<VcmEntity.Command> vcm, VcmView view, long memory, long disk) {
     VcmEntity.MeasureUsage m = vcm.expectMessageClass(VcmEntity.MeasureUsage.class);
-    m.replyTo().tell(StatusReply.success(new VcmEntity.Measurement(view, new Usage(memory, disk))));
+    m.replyTo().tell(StatusReply.success(new VcmEntity.Measurement(view, Usage.of(memory, disk))));
   }
 
   Map<UUID, VcmStats> recorded() {
@@ -154,7 +154,7 @@ class StatsPollerTest {
     // The VCM takes 45 s to answer: longer than the delay itself.
     passes(Duration.ofSeconds(45));
     hsm.expectNoMessage(Duration.ZERO);
-    m.replyTo().tell(StatusReply.success(new VcmEntity.Measurement(view(u, VcmStatus.ACTIVE), new Usage(1, 1))));
+    m.replyTo().tell(StatusReply.success(new VcmEntity.Measurement(view(u, VcmStatus.ACTIVE), Usage.of(1, 1))));
     recorded();
 
     passes(Duration.ofSeconds(29));
