@@ -104,7 +104,7 @@ final class StatsCycle {
       List<VcmStats> stats = Product.await(o.stats(Product.ESN));
       Instant now = Instant.now();
       for (VcmStats s : stats) {
-        if (s.collectedAt() == null || !s.answered()) {
+        if (s.collectedAt() == null || !s.answering()) {
           throw new IllegalStateException("VCM " + s.uuid() + " has no figures after two poll cycles");
         }
         worstStaleMillis = Math.max(worstStaleMillis, Duration.between(s.collectedAt(), now).toNanos() / 1e6);

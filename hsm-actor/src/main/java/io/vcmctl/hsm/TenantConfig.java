@@ -13,7 +13,7 @@ import java.time.Instant;
 import java.util.UUID;
 
 /**
- * The tenant configuration file that {@code vcmadmin create} writes and the tenant enrols
+ * The tenant configuration file that {@code vcmadmin create} writes and the tenant enrolls
  * with: which VCM, at which address, on which HSM, and the module's public key, signed by
  * the module key so the tenant can check it came from that module.
  */

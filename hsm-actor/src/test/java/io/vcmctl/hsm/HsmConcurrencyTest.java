@@ -132,7 +132,7 @@ class HsmConcurrencyTest extends HsmTestBase {
   }
 
   @Test
-  void concurrentEnrolmentsOfOneTenantLetExactlyOneThrough() {
+  void concurrentEnrollmentsOfOneTenantLetExactlyOneThrough() {
     HsmFixture f = readyHsm(SpeedRating.MID, 10);
     TestTenant tenant = new TestTenant();
     List<UUID> vcms = new ArrayList<>();
@@ -143,7 +143,7 @@ class HsmConcurrencyTest extends HsmTestBase {
     TestProbe<StatusReply<VcmView>> probe = kit.createTestProbe();
     for (int round = 0; round < 4; round++) {
       for (UUID uuid : vcms) {
-        f.hsm.tell(new HsmEntity.TenantVcmAction(uuid, tenant.principal(), Action.ENROL, 0, probe.getRef()));
+        f.hsm.tell(new HsmEntity.TenantAction(uuid, tenant.principal(), Action.ENROLL, probe.getRef()));
       }
     }
     Tally<VcmView> tally = collect(probe, 20);

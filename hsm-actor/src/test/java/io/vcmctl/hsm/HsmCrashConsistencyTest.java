@@ -195,7 +195,7 @@ class HsmCrashConsistencyTest extends HsmTestBase {
     UUID c = create(f, "c");
     start(f, a);
     start(f, b);
-    tenantDoes(f, tenant, a, Action.ENROL);
+    tenantDoes(f, tenant, a, Action.ENROLL);
     List<VcmView> before = list(f);
     HsmInfo infoBefore = info(f);
 
@@ -208,7 +208,7 @@ class HsmCrashConsistencyTest extends HsmTestBase {
     assertEquals(VcmStatus.ACTIVE, view(again, a).status(), "a restart is not a reboot");
     refusedStart(again, Code.ACTIVE_LIMIT_REACHED, c);
     refusedView(again, Code.TENANT_ALREADY_ENROLLED,
-        r -> new HsmEntity.TenantVcmAction(b, tenant.principal(), Action.ENROL, 0, r));
+        r -> new HsmEntity.TenantAction(b, tenant.principal(), Action.ENROLL, r));
 
     // Twice in a row changes nothing either.
     HsmFixture third = respawn(again);

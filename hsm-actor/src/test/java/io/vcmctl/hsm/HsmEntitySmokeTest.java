@@ -28,7 +28,7 @@ class HsmEntitySmokeTest {
   }
 
   @Test
-  void createsStartsAndEnrolsAVcm() {
+  void createsStartsAndEnrollsAVcm() {
     HsmFixture f = new HsmFixture(kit, "5E4D-03E0-D947", keys).spawn().ready(SpeedRating.MID, 10);
     TestTenant tenant = new TestTenant();
     HsmEntity.CreatedVcm created = f.ok(r -> new HsmEntity.CreateVcm(

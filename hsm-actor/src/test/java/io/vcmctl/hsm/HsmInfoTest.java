@@ -85,7 +85,7 @@ class HsmInfoTest extends HsmTestBase {
     UUID active = create(f, tenant, Map.of("name", "active"), ProviderChoices.NONE).view().uuid();
     UUID inactive = create(f, "inactive");
     start(f, active);
-    tenantDoes(f, tenant, active, Action.ENROL);
+    tenantDoes(f, tenant, active, Action.ENROLL);
     var stats = List.of(
         new HsmEntity.VcmStats(active, "active", VcmStatus.ACTIVE, 36 * MIB, 3 * MIB, HsmFixture.T0, true, false),
         new HsmEntity.VcmStats(inactive, "inactive", VcmStatus.INACTIVE, 0, 5 * MIB, HsmFixture.T0, true, false));

@@ -98,21 +98,21 @@ class HsmLevelDbRestartTest {
         ok(probe.receiveMessage(REPLY));
       }
       for (int i = 0; i < 20; i++) {
-        tell(f, probe, tenants.get(i), vcms.get(i), Action.ENROL, 0);
+        tell(f, probe, tenants.get(i), vcms.get(i), Action.ENROLL);
         if (i < 10) {
-          tell(f, probe, tenants.get(i), vcms.get(i), Action.LOAD_WORLD, 0);
+          tell(f, probe, tenants.get(i), vcms.get(i), Action.LOAD_WORLD);
         }
         if (i < 5) {
-          tell(f, probe, tenants.get(i), vcms.get(i), Action.MODE_MAINTENANCE, 0);
+          tell(f, probe, tenants.get(i), vcms.get(i), Action.MODE_MAINTENANCE);
         }
         if (i < 3) {
-          tell(f, probe, tenants.get(i), vcms.get(i), Action.AUDIT_ON, 0);
+          tell(f, probe, tenants.get(i), vcms.get(i), Action.AUDIT_ON);
         }
         if (i < 2) {
-          tell(f, probe, tenants.get(i), vcms.get(i), Action.WRITE_DATA, 4096);
+          write(f, probe, tenants.get(i), vcms.get(i), 4096);
         }
       }
-      // Enrolled and operational: a forced stop keeps the enrolment and asks for a hardserver restart.
+      // Enrolled and operational: a forced stop keeps the enrollment and asks for a hardserver restart.
       HsmTestBase.stop(f, vcms.get(19), true);
       HsmTestBase.delete(f, vcms.get(99));
       f.<HsmInfo>ok(r -> new HsmEntity.SetTime(T0.plus(Duration.ofHours(1)), ADMIN, r));
@@ -124,7 +124,7 @@ class HsmLevelDbRestartTest {
       assertEquals(99, before.size());
       assertEquals(99, infoBefore.vcmsCreated());
       assertEquals(39, infoBefore.vcmsActive());
-      assertEquals(20, before.stream().filter(v -> v.facts().enrolled()).count(), "a stop keeps the enrolment");
+      assertEquals(20, before.stream().filter(v -> v.facts().enrolled()).count(), "a stop keeps the enrollment");
       assertTrue(byUuid.get(vcms.get(19)).facts().hardserverRestartRequired());
     } finally {
       first.shutdownTestKit();
@@ -217,9 +217,13 @@ class HsmLevelDbRestartTest {
     return reply.getValue();
   }
 
-  static void tell(HsmFixture f, TestProbe<StatusReply<VcmView>> probe, TestTenant tenant, UUID uuid, Action action,
-      long bytes) {
-    f.hsm.tell(new HsmEntity.TenantVcmAction(uuid, tenant.principal(), action, bytes, probe.getRef()));
+  static void tell(HsmFixture f, TestProbe<StatusReply<VcmView>> probe, TestTenant tenant, UUID uuid, Action action) {
+    f.hsm.tell(new HsmEntity.TenantAction(uuid, tenant.principal(), action, probe.getRef()));
+    ok(probe.receiveMessage(REPLY));
+  }
+
+  static void write(HsmFixture f, TestProbe<StatusReply<VcmView>> probe, TestTenant tenant, UUID uuid, long bytes) {
+    f.hsm.tell(new HsmEntity.WriteData(uuid, tenant.principal(), bytes, probe.getRef()));
     ok(probe.receiveMessage(REPLY));
   }
 

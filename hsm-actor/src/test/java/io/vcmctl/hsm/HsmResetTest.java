@@ -37,9 +37,9 @@ class HsmResetTest extends HsmTestBase {
     UUID d = createAutostart(f, "d");
     start(f, a);
     start(f, b);
-    tenantDoes(f, tenantA, a, Action.ENROL);
+    tenantDoes(f, tenantA, a, Action.ENROLL);
     tenantDoes(f, tenantA, a, Action.LOAD_WORLD);
-    tenantDoes(f, tenantB, b, Action.ENROL);
+    tenantDoes(f, tenantB, b, Action.ENROLL);
     tenantDoes(f, tenantB, b, Action.LOAD_WORLD);
     tenantDoes(f, tenantB, b, Action.MODE_OPERATIONAL);
 
@@ -53,7 +53,7 @@ class HsmResetTest extends HsmTestBase {
 
     VcmView va = view(f, a);
     assertEquals(VcmStatus.ACTIVE, va.status());
-    assertEquals(tenantA.fingerprint(), va.facts().enrolledBy(), "enrolment kept");
+    assertEquals(tenantA.fingerprint(), va.facts().enrolledBy(), "enrollment kept");
     assertTrue(va.facts().securityWorldLoaded(), "Security World kept");
     VcmView vb = view(f, b);
     assertEquals(VcmStatus.INACTIVE, vb.status(), "b is not autostart, and a reboot stops even a VCM in use");

@@ -132,7 +132,7 @@ abstract class HsmTestBase {
   }
 
   static VcmView tenantDoes(HsmFixture f, TestTenant tenant, UUID uuid, VcmEntity.Action action) {
-    return f.ok(r -> new HsmEntity.TenantVcmAction(uuid, tenant.principal(), action, 0, r));
+    return f.ok(r -> new HsmEntity.TenantAction(uuid, tenant.principal(), action, r));
   }
 
   static VcmView setProperty(HsmFixture f, TestTenant tenant, UUID uuid, String property, String value) {

@@ -69,9 +69,9 @@ public final class Daemon {
    */
   public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
       PrintStream out) {
-    if (port < 0 || port > 65535) {
-      throw new IllegalArgumentException("port " + port + " is not between 1 and 65535 (0 picks a free one)");
-    }
+    portProblem(port).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
     // Logging set up on this thread first: otherwise the actor system's threads race to
     // initialise it and SLF4J reports the calls it had to replay.
     org.slf4j.LoggerFactory.getILoggerFactory();
@@ -104,6 +104,13 @@ public final class Daemon {
       lock.release();
       throw e;
     }
+  }
+
+  /** What is wrong with a port number, if anything. */
+  public static java.util.Optional<String> portProblem(int port) {
+    return port < 0 || port > 65535
+        ? java.util.Optional.of("port " + port + " is not between 1 and 65535 (0 picks a free one)")
+        : java.util.Optional.empty();
   }
 
   private static Daemon serve(Orchestrator orchestrator, DirectoryLock lock, DataDirectory dir, int port,

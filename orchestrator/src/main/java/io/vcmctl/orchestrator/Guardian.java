@@ -2,6 +2,7 @@ package io.vcmctl.orchestrator;
 
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmEnvironment;
+import io.vcmctl.hsm.Supervision;
 import io.vcmctl.stats.StatsPoller;
 import io.vcmctl.stats.StatsSettings;
 import java.util.LinkedHashMap;
@@ -12,12 +13,18 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
-/** The root of an orchestrator process: one HSM entity and one stats poller per ESN. */
+/**
+ * The root of an orchestrator process: one HSM entity and one stats poller per ESN, each
+ * restarted with backoff when it fails (an HSM recovers from its journal; a poller starts its
+ * cycles again, so R11 stays enforced), and watched.
+ */
 final class Guardian {
 
   interface Command {}
 
   record GetHsms(ActorRef<Map<String, Hsm>> replyTo) implements Command {}
+
+  private record Stopped(String what) implements Command {}
 
   /** One running HSM: its entity, its poller and the environment it was started with. */
   record Hsm(String esn, ActorRef<HsmEntity.Command> entity, ActorRef<StatsPoller.Command> poller,
@@ -31,14 +38,22 @@ final class Guardian {
       Map<String, Hsm> hsms = new LinkedHashMap<>();
       for (String esn : esns) {
         HsmEnvironment env = environments.apply(esn);
-        ActorRef<HsmEntity.Command> hsm = ctx.spawn(HsmEntity.create(esn, env), "hsm-" + esn);
-        ActorRef<StatsPoller.Command> poller = ctx.spawn(StatsPoller.create(hsm, stats, env.clock()), "stats-" + esn);
+        ActorRef<HsmEntity.Command> hsm = ctx.spawn(Supervision.restarting(HsmEntity.create(esn, env)), "hsm-" + esn);
+        ActorRef<StatsPoller.Command> poller = ctx.spawn(
+            Supervision.restarting(StatsPoller.create(hsm, stats, env.clock())), "stats-" + esn);
+        ctx.watchWith(hsm, new Stopped("HSM " + esn));
+        ctx.watchWith(poller, new Stopped("the stats poller of HSM " + esn));
         hsms.put(esn, new Hsm(esn, hsm, poller, env));
       }
       Map<String, Hsm> all = Map.copyOf(hsms);
       return Behaviors.receive(Command.class)
           .onMessage(GetHsms.class, get -> {
             get.replyTo().tell(all);
+            return Behaviors.same();
+          })
+          .onMessage(Stopped.class, stopped -> {
+            // Restarts are unlimited, so this is a stop on purpose or a failure to start at all.
+            ctx.getLog().error("{} stopped; restart the orchestrator to bring it back", stopped.what());
             return Behaviors.same();
           })
           .build();

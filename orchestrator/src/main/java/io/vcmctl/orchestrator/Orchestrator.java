@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.vcmctl.hsm.Asks;
 import io.vcmctl.hsm.EnvStats;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmEnvironment;
@@ -201,8 +200,13 @@ public final class Orchestrator implements AutoCloseable {
     return onVcm(uuid, r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, by, r));
   }
 
-  public CompletionStage<VcmView> tenantAction(UUID uuid, Principal tenant, VcmEntity.Action action, long bytes) {
-    return onVcm(uuid, r -> new HsmEntity.TenantVcmAction(uuid, tenant, action, bytes, r));
+  public CompletionStage<VcmView> tenantAction(UUID uuid, Principal tenant, VcmEntity.Action action) {
+    return onVcm(uuid, r -> new HsmEntity.TenantAction(uuid, tenant, action, r));
+  }
+
+  /** Simulated tenant data written into the VCM (the simulated runtime's stand-in for real use). */
+  public CompletionStage<VcmView> writeData(UUID uuid, Principal tenant, long bytes) {
+    return onVcm(uuid, r -> new HsmEntity.WriteData(uuid, tenant, bytes, r));
   }
 
   /** Every event of a VCM, in order, from the journal; deleted VCMs keep theirs. */

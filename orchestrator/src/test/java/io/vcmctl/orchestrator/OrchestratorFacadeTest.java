@@ -77,7 +77,7 @@ class OrchestratorFacadeTest {
       assertEquals(Refusal.Code.NOT_FOUND, refusal(o.info("AAAA-BBBB-CCCC")).code());
       assertEquals(Refusal.Code.INVALID_ARGUMENT, refusal(o.info("not an esn")).code());
 
-      await(o.tenantAction(first, tenant.principal(), VcmEntity.Action.ENROL, 0));
+      await(o.tenantAction(first, tenant.principal(), VcmEntity.Action.ENROLL));
       List<HistoryEntry> history = await(o.history(first));
       assertEquals(List.of("VcmCreated", "VcmStarted", "TenantEnrolled"),
           history.stream().map(HistoryEntry::event).toList());

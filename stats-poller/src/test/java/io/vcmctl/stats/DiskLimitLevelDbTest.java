@@ -44,9 +44,8 @@ class DiskLimitLevelDbTest {
       vcm = f.<HsmEntity.CreatedVcm>ok(r -> new HsmEntity.CreateVcm(tenant.createRequest(Map.of("name", "big"), T0),
           ProviderChoices.NONE, ADMIN, r)).view().uuid();
       f.<VcmView>ok(r -> new HsmEntity.StartVcm(vcm, null, ADMIN, r));
-      f.<VcmView>ok(r -> new HsmEntity.TenantVcmAction(vcm, tenant.principal(), VcmEntity.Action.ENROL, 0, r));
-      f.<VcmView>ok(r -> new HsmEntity.TenantVcmAction(vcm, tenant.principal(), VcmEntity.Action.WRITE_DATA,
-          LIMIT + 4096, r));
+      f.<VcmView>ok(r -> new HsmEntity.TenantAction(vcm, tenant.principal(), VcmEntity.Action.ENROLL, r));
+      f.<VcmView>ok(r -> new HsmEntity.WriteData(vcm, tenant.principal(), LIMIT + 4096, r));
       first.spawn(StatsPoller.create(f.hsm, new StatsSettings(Duration.ofMillis(50), Duration.ofSeconds(5), LIMIT, 0.8),
           f.clock));
       TestProbe<StatusReply<VcmView>> probe = first.createTestProbe();

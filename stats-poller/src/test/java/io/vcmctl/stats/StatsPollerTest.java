@@ -120,7 +120,7 @@ class StatsPollerTest {
     assertEquals(0, stats.get(i).memoryBytes(), "an inactive VCM uses no memory");
     assertEquals(2000, stats.get(i).diskBytes(), "disk counts even when inactive");
     assertEquals(T0.plusSeconds(30), stats.get(i).collectedAt());
-    assertTrue(stats.get(a).answered() && stats.get(i).answered());
+    assertTrue(stats.get(a).answering() && stats.get(i).answering());
   }
 
   @Test
@@ -138,8 +138,8 @@ class StatsPollerTest {
 
     passes(SETTINGS.vcmTimeout());
     Map<UUID, VcmStats> stats = recorded();
-    assertTrue(stats.get(q).answered());
-    assertFalse(stats.get(s).answered(), "reported as not answering");
+    assertTrue(stats.get(q).answering());
+    assertFalse(stats.get(s).answering(), "reported as not answering");
   }
 
   @Test

@@ -60,7 +60,7 @@ class StatsPollerWithHsmTest {
     UUID vcm = f.<HsmEntity.CreatedVcm>ok(r -> new HsmEntity.CreateVcm(tenant.createRequest(Map.of("name", "t"), T0),
         ProviderChoices.NONE, ADMIN, r)).view().uuid();
     f.<VcmView>ok(r -> new HsmEntity.StartVcm(vcm, null, ADMIN, r));
-    f.<VcmView>ok(r -> new HsmEntity.TenantVcmAction(vcm, tenant.principal(), VcmEntity.Action.ENROL, 0, r));
+    f.<VcmView>ok(r -> new HsmEntity.TenantAction(vcm, tenant.principal(), VcmEntity.Action.ENROLL, r));
     ActorRef<StatsPoller.Command> poller = kit.spawn(StatsPoller.create(f.hsm, SETTINGS, f.clock));
     return new Running(f, poller, tenant, vcm);
   }
@@ -90,8 +90,7 @@ class StatsPollerWithHsmTest {
   @Test
   void overTheDiskLimitTheVcmIsStoppedItsSlotFreedAndOnlyDeleteWorks() {
     Running r = running("AAAA-0000-0001");
-    r.hsm().<VcmView>ok(x -> new HsmEntity.TenantVcmAction(r.vcm(), r.tenant().principal(),
-        VcmEntity.Action.WRITE_DATA, LIMIT + 1, x));
+    r.hsm().<VcmView>ok(x -> new HsmEntity.WriteData(r.vcm(), r.tenant().principal(), LIMIT + 1, x));
     cycle(r);
 
     VcmView stopped = r.hsm().ok(x -> new HsmEntity.GetVcm(r.vcm(), x));

@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class ModuleClock {
 
+  /** How far the module clock may be set from the host clock, either way: a century of 36,525 days. */
+  public static final Duration MAX_OFFSET = Duration.ofDays(36_525);
+
   private final Clock base;
   private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
 
@@ -36,11 +39,22 @@ public final class ModuleClock {
     return offset.get();
   }
 
+  /**
+   * @throws IllegalArgumentException for an offset beyond {@link #MAX_OFFSET}, which could make
+   *     the clock unreadable
+   */
   public void setOffset(Duration newOffset) {
+    if (!isSane(newOffset)) {
+      throw new IllegalArgumentException("a module clock offset of " + newOffset + " is beyond " + MAX_OFFSET);
+    }
     offset.set(newOffset);
   }
 
-  /** Sets the offset so that the module clock reads {@code moduleTime} now. */
+  public static boolean isSane(Duration offset) {
+    return offset.abs().compareTo(MAX_OFFSET) <= 0;
+  }
+
+  /** The offset that makes the module clock read {@code moduleTime} now; check it with {@link #isSane}. */
   public Duration offsetFor(Instant moduleTime) {
     return Duration.between(base.instant(), moduleTime);
   }

@@ -35,7 +35,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  *
  * <p>Lifecycle phases are state types: {@link Uncreated} → {@link Inactive} ⇄ {@link Active}
  * → {@link DiskLimitStopped}; any stopped phase → {@link Deleted}. The rules that span VCMs
- * (R2 serial cardreader, R3 limits, R9 one enrolment per tenant, address range and uniqueness)
+ * (R2 serial cardreader, R3 limits, R9 one enrollment per tenant, address range and uniqueness)
  * belong to the HSM, which checks them before it forwards a command here.
  *
  * <p>Every event carries {@link EventMeta}: module time, who, and the digest of the signed
@@ -58,11 +58,11 @@ public final class VcmEntity
   }
 
   /**
-   * Creates the VCM from a tenant's create request. The HSM has chosen the final properties
-   * (provider overrides, assigned address, default features); the VCM verifies the request,
-   * keeps restrict_startup and k_tenant_req as the tenant asked, and enforces R1.
+   * Creates the VCM from a tenant's create request, which the HSM verified once. The HSM has
+   * chosen the final properties (provider overrides, assigned address, default features); the
+   * VCM keeps restrict_startup and k_tenant_req as the tenant asked, and enforces R1.
    */
-  public record Create(byte[] request, VcmProperties properties, Principal by,
+  public record Create(VerifiedRequest request, VcmProperties properties, Principal by,
       ActorRef<StatusReply<CreateResult>> replyTo) implements Command {}
 
   /** Starts the VCM; {@code request} is a start request, needed when restrict_startup is set (R4). */
@@ -75,7 +75,7 @@ public final class VcmEntity
 
   /**
    * The HSM is rebooting: the VCM stops whatever the tenant is doing (R5 does not apply to a
-   * reboot) and keeps its enrolment and Security World; no hardserver restart is needed.
+   * reboot) and keeps its enrollment and Security World; no hardserver restart is needed.
    */
   public record StopForReset(Principal by, ActorRef<StatusReply<VcmView>> replyTo) implements ViewCommand {}
 
@@ -92,13 +92,17 @@ public final class VcmEntity
       ActorRef<StatusReply<VcmView>> replyTo) implements ViewCommand {}
 
   /** An action of the tenant inside its VCM, authenticated by its sshadmin key. */
-  public record TenantAction(Principal tenant, Action action, long bytes,
-      ActorRef<StatusReply<VcmView>> replyTo) implements ViewCommand {}
+  public record TenantAction(Principal tenant, Action action, ActorRef<StatusReply<VcmView>> replyTo)
+      implements ViewCommand {}
 
-  /** What a tenant can do inside its VCM. */
+  /** The tenant writes data into its VCM's storage (the simulated runtime's stand-in for real use). */
+  public record WriteData(Principal tenant, long bytes, ActorRef<StatusReply<VcmView>> replyTo)
+      implements ViewCommand {}
+
+  /** What a tenant can do inside its VCM, besides writing data. */
   public enum Action {
-    ENROL, UNENROL, LOAD_WORLD, MODE_OPERATIONAL, MODE_MAINTENANCE, AUDIT_ON, AUDIT_FINALIZE,
-    WRITE_DATA, ACKNOWLEDGE_RESTART
+    ENROLL, UNENROLL, LOAD_WORLD, MODE_OPERATIONAL, MODE_MAINTENANCE, AUDIT_ON, AUDIT_FINALIZE,
+    ACKNOWLEDGE_RESTART
   }
 
   /** The current view; refused only for a VCM that was never created. */
@@ -267,82 +271,67 @@ public final class VcmEntity
 
     b.forStateType(Uncreated.class)
         .onCommand(Create.class, this::onCreate)
-        .onCommand(ViewCommand.class, c -> refuse(c.replyTo(), notFound()))
-        .onCommand(MeasureUsage.class, c -> refuse(c.replyTo(), notFound()));
+        .onCommand(ViewCommand.class, c -> refuse(c.replyTo(), VcmRules.notFound(uuid)))
+        .onCommand(MeasureUsage.class, c -> refuse(c.replyTo(), VcmRules.notFound(uuid)));
 
     b.forStateType(Inactive.class)
         .onCommand(Start.class, this::onStart)
-        .onCommand(Stop.class, (s, c) -> refuse(c.replyTo(), notActive(s, "stop")))
+        .onCommand(Stop.class, (s, c) -> refuse(c.replyTo(), VcmRules.notActive(uuid, s.status(), "stop")))
         .onCommand(Delete.class, this::onDelete)
-        .onCommand(SetProperty.class, this::onSetProperty)
-        .onCommand(StopForDiskLimit.class, this::onStopForDiskLimit)
-        .onCommand(TenantAction.class, this::onTenantAction);
+        .onCommand(SetProperty.class, this::onSetProperty);
 
     b.forStateType(Active.class)
-        .onCommand(Start.class, (s, c) -> refuse(c.replyTo(),
-            new Refusal(Refusal.Code.ALREADY_ACTIVE, "VCM " + uuid + " is already active")))
+        .onCommand(Start.class, (s, c) -> refuse(c.replyTo(), VcmRules.alreadyActive(uuid)))
         .onCommand(Stop.class, this::onStop)
         .onCommand(StopForReset.class, (s, c) -> Effect().persist(new VcmStoppedForReset(uuid, meta(c.by(), null)))
             .thenRun(x -> runtime.stop(uuid, false))
             .thenReply(c.replyTo(), x -> StatusReply.success(view(x))))
-        .onCommand(Delete.class, (s, c) -> refuse(c.replyTo(), new Refusal(Refusal.Code.DELETE_WHILE_ACTIVE,
-            "R6: VCM " + uuid + " is active and cannot be deleted, even with --force; stop it first")))
-        .onCommand(SetProperty.class, (s, c) -> refuse(c.replyTo(), new Refusal(Refusal.Code.MODIFY_WHILE_ACTIVE,
-            "R7: VCM " + uuid + " is active; properties change only while it is stopped: stop it first")))
-        .onCommand(StopForDiskLimit.class, this::onStopForDiskLimit)
-        .onCommand(TenantAction.class, this::onTenantAction);
+        .onCommand(Delete.class, (s, c) -> refuse(c.replyTo(), VcmRules.deleteWhileActive(uuid)))
+        .onCommand(SetProperty.class, (s, c) -> refuse(c.replyTo(), VcmRules.modifyWhileActive(uuid)));
 
     b.forStateType(DiskLimitStopped.class)
         .onCommand(Start.class, (s, c) -> refuse(c.replyTo(), diskLimitStopped(s, "started")))
         .onCommand(SetProperty.class, (s, c) -> refuse(c.replyTo(), diskLimitStopped(s, "modified")))
-        .onCommand(Stop.class, (s, c) -> refuse(c.replyTo(), notActive(s, "stop")))
+        .onCommand(Stop.class, (s, c) -> refuse(c.replyTo(), VcmRules.notActive(uuid, s.status(), "stop")))
         .onCommand(StopForDiskLimit.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(view(s))))
-        .onCommand(Delete.class, this::onDelete)
-        .onCommand(TenantAction.class, (s, c) -> c.action() == Action.UNENROL
-            ? onTenantAction(s, c)
-            : refuse(c.replyTo(), diskLimitStopped(s, "used")));
+        .onCommand(Delete.class, this::onDelete);
 
     b.forStateType(Deleted.class)
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(view(s))))
-        .onCommand(ViewCommand.class, (s, c) -> refuse(c.replyTo(), new Refusal(Refusal.Code.DELETED,
-            "VCM " + uuid + " was deleted; its history remains for audit")))
-        .onCommand(MeasureUsage.class, c -> Effect().reply(c.replyTo(), StatusReply.error(
-            new Refusal(Refusal.Code.DELETED, "VCM " + uuid + " was deleted"))));
+        .onCommand(ViewCommand.class, (s, c) -> refuse(c.replyTo(), VcmRules.deleted(uuid)))
+        .onCommand(MeasureUsage.class, c -> refuse(c.replyTo(), VcmRules.deleted(uuid)));
 
     b.forStateType(Existing.class)
-        .onCommand(Create.class, c -> Effect().reply(c.replyTo(), StatusReply.error(
-            new Refusal(Refusal.Code.ALREADY_EXISTS, "VCM " + uuid + " already exists"))))
+        .onCommand(Create.class, c -> refuse(c.replyTo(), VcmRules.alreadyExists(uuid)))
         .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(view(s))))
         .onCommand(MeasureUsage.class, this::onMeasure)
-        .onCommand(ViewCommand.class, (s, c) -> refuse(c.replyTo(), notActive(s, "do that to")));
+        .onCommand(StopForDiskLimit.class, this::onStopForDiskLimit)
+        .onCommand(TenantAction.class, (s, c) -> decided(c.replyTo(),
+            () -> TenantActions.decide(uuid, s, c.tenant(), c.action(), meta(c.tenant(), null))))
+        .onCommand(WriteData.class, (s, c) -> decided(c.replyTo(),
+            () -> TenantActions.write(uuid, s, c.tenant(), c.bytes(), settings.maxDataWrite(), meta(c.tenant(), null))))
+        .onCommand(ViewCommand.class, (s, c) -> refuse(c.replyTo(), VcmRules.notActive(uuid, s.status(), "do that to")));
 
     return b.build();
   }
 
   private ReplyEffect<Event, State> onCreate(Create c) {
-    Instant now = clock.now();
-    VerifiedRequest request;
-    try {
-      request = verifier.verifyCreate(SignedRequest.parse(c.request()), now);
-    } catch (RequestException e) {
-      return refuse(c.replyTo(), invalidRequest(e));
-    }
+    VerifiedRequest request = c.request();
     VcmProperties p = c.properties();
     boolean restrictRequested = request.payload().requested(VcmProperty.RESTRICT_STARTUP)
         .map(Boolean::parseBoolean).orElse(false);
     if (p.restrictStartup() != restrictRequested) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT,
+      return refuse(c.replyTo(), VcmRules.invalidArgument(
           "restrict_startup is the tenant's choice: the request asks for " + restrictRequested));
     }
     if (!p.kTenantReq().equals(request.payload().requestKey())) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT,
-          "k_tenant_req must be the key that signed the create request"));
+      return refuse(c.replyTo(), VcmRules.invalidArgument("k_tenant_req must be the key that signed the create request"));
     }
-    if (p.violatesStartupExclusion()) {
-      return refuse(c.replyTo(), startupExclusion());
+    Optional<Refusal> r1 = VcmRules.startupExclusion(p);
+    if (r1.isPresent()) {
+      return refuse(c.replyTo(), r1.get());
     }
-    String sshadminKey = request.payload().sshadminKey();
-    VcmCreated event = new VcmCreated(uuid, p, sshadminKey, meta(c.by(), request.digest()));
+    VcmCreated event = new VcmCreated(uuid, p, request.payload().sshadminKey(), meta(c.by(), request.digest()));
     List<PropertyDifference> differences = differences(request, p);
     return Effect().persist(event)
         .thenReply(c.replyTo(), s -> StatusReply.success(new CreateResult(view(s), differences)));
@@ -360,17 +349,16 @@ public final class VcmEntity
   }
 
   private ReplyEffect<Event, State> onStart(Inactive s, Start c) {
-    VcmProperties p = s.data().properties();
-    String digest = null;
-    if (c.request() == null && p.restrictStartup()) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.START_REQUEST_REQUIRED,
-          "R4: VCM " + uuid + " has restrict_startup set; start it with a start request signed by the tenant (--request FILE)"));
+    Optional<Refusal> r4 = VcmRules.startRequest(uuid, s.data().properties(), c.request() != null);
+    if (r4.isPresent()) {
+      return refuse(c.replyTo(), r4.get());
     }
+    String digest = null;
     if (c.request() != null) {
       try {
-        digest = verify(c.request(), p, RequestKind.START).digest();
+        digest = verify(c.request(), s.data().properties(), RequestKind.START).digest();
       } catch (RequestException e) {
-        return refuse(c.replyTo(), invalidRequest(e));
+        return refuse(c.replyTo(), VcmRules.invalidRequest(e));
       }
     }
     return Effect().persist(new VcmStarted(uuid, meta(c.by(), digest)))
@@ -379,10 +367,9 @@ public final class VcmEntity
   }
 
   private ReplyEffect<Event, State> onStop(Active s, Stop c) {
-    if (!c.force() && s.data().facts().inUse()) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.VCM_IN_USE,
-          "R5: VCM " + uuid + " is in use (enrolled, operational mode); ask the tenant to switch to"
-              + " maintenance mode, or stop it with --force (the tenant must then restart its hardserver)"));
+    Optional<Refusal> r5 = VcmRules.stopInUse(uuid, s.data().facts(), c.force());
+    if (r5.isPresent()) {
+      return refuse(c.replyTo(), r5.get());
     }
     return Effect().persist(new VcmStopped(uuid, c.force(), meta(c.by(), null)))
         .thenRun(x -> runtime.stop(uuid, c.force()))
@@ -390,10 +377,9 @@ public final class VcmEntity
   }
 
   private ReplyEffect<Event, State> onDelete(Existing s, Delete c) {
-    if (!c.force() && s.data().facts().auditLog() == TenantFacts.AuditLog.ON) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.AUDIT_LOG_NOT_FINALIZED,
-          "R6: VCM " + uuid + " has an audit log that is not finalized; ask the tenant to finalize it,"
-              + " or delete with --force"));
+    Optional<Refusal> r6 = VcmRules.auditLogBlocksDelete(uuid, s.data().facts(), c.force());
+    if (r6.isPresent()) {
+      return refuse(c.replyTo(), r6.get());
     }
     return Effect().persist(new VcmDeleted(uuid, c.force(), meta(c.by(), null)))
         .thenRun(x -> runtime.destroy(uuid))
@@ -403,45 +389,41 @@ public final class VcmEntity
   private ReplyEffect<Event, State> onSetProperty(Inactive s, SetProperty c) {
     Optional<VcmProperty> named = VcmProperty.fromName(c.property());
     if (named.isEmpty()) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT,
-          "unknown property " + SafeText.quote(c.property()) + "; known: "
-              + List.of(VcmProperty.values())));
+      return refuse(c.replyTo(), VcmRules.unknownProperty(c.property()));
     }
     VcmProperty property = named.get();
     String value;
     try {
       value = VcmProperties.canonical(property, c.value());
     } catch (IllegalArgumentException e) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT, e.getMessage()));
+      return refuse(c.replyTo(), VcmRules.invalidArgument(e.getMessage()));
     }
     VcmProperties current = s.data().properties();
     VerifiedRequest request;
     try {
       request = verify(c.request(), current, RequestKind.PROPERTIES);
     } catch (RequestException e) {
-      return refuse(c.replyTo(), invalidRequest(e));
+      return refuse(c.replyTo(), VcmRules.invalidRequest(e));
     }
     Optional<String> requested = request.payload().requested(property);
     if (requested.isEmpty()) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.PROPERTY_NOT_REQUESTED,
-          "R7: the request does not name " + property.key() + "; ask the tenant for a request that does"));
+      return refuse(c.replyTo(), VcmRules.propertyNotRequested(property));
     }
     if (!requested.get().equals(value)) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.PROPERTY_MISMATCH,
-          "orchestrator setproperties: Invalid property value: " + property.key() + " mismatch"));
+      return refuse(c.replyTo(), VcmRules.propertyMismatch(property));
     }
-    VcmProperties changed = current.with(property, value);
-    if (changed.violatesStartupExclusion()) {
-      return refuse(c.replyTo(), startupExclusion());
+    Optional<Refusal> r1 = VcmRules.startupExclusion(current.with(property, value));
+    if (r1.isPresent()) {
+      return refuse(c.replyTo(), r1.get());
     }
     return Effect().persist(new PropertyChanged(uuid, property.key(), value, meta(c.by(), request.digest())))
         .thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
   }
 
   private ReplyEffect<Event, State> onStopForDiskLimit(Existing s, StopForDiskLimit c) {
-    if (c.measuredBytes() <= c.limitBytes()) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT,
-          "R11: " + c.measuredBytes() + " bytes do not exceed the limit of " + c.limitBytes()));
+    Optional<Refusal> notOver = VcmRules.overDiskLimit(c.measuredBytes(), c.limitBytes());
+    if (notOver.isPresent()) {
+      return refuse(c.replyTo(), notOver.get());
     }
     boolean wasActive = s instanceof Active;
     return Effect().persist(new VcmStoppedForDiskLimit(uuid, c.measuredBytes(), c.limitBytes(), meta(c.by(), null)))
@@ -453,73 +435,16 @@ public final class VcmEntity
         .thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
   }
 
-  private ReplyEffect<Event, State> onTenantAction(Existing s, TenantAction c) {
-    VcmData d = s.data();
-    if (c.tenant() == null || c.tenant().kind() != Principal.Kind.TENANT || !d.tenant().equals(c.tenant().id())) {
-      return refuse(c.replyTo(), new Refusal(Refusal.Code.NOT_YOUR_VCM,
-          "VCM " + uuid + " belongs to another tenant; use the sshadmin key it was created for"));
+  /** Persists the event a pure decision makes, or replies with the refusal it throws. */
+  private ReplyEffect<Event, State> decided(ActorRef<StatusReply<VcmView>> replyTo,
+      java.util.function.Supplier<Event> decision) {
+    Event event;
+    try {
+      event = decision.get();
+    } catch (Refusal r) {
+      return refuse(replyTo, r);
     }
-    boolean active = s instanceof Active;
-    TenantFacts f = d.facts();
-    EventMeta meta = meta(c.tenant(), null);
-    switch (c.action()) {
-      case ENROL:
-        if (!active) {
-          return refuse(c.replyTo(), new Refusal(Refusal.Code.NOT_ACTIVE,
-              "R9: only an active VCM can be enrolled; ask the provider to start VCM " + uuid));
-        }
-        return persistAndView(c, new TenantEnrolled(uuid, c.tenant().id(), meta));
-      case UNENROL:
-        if (!f.enrolled()) {
-          return refuse(c.replyTo(), notEnrolled());
-        }
-        return persistAndView(c, new TenantUnenrolled(uuid, meta));
-      case ACKNOWLEDGE_RESTART:
-        if (!f.hardserverRestartRequired()) {
-          return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT,
-              "VCM " + uuid + " does not need a hardserver restart"));
-        }
-        return persistAndView(c, new HardserverRestartAcknowledged(uuid, meta));
-      default:
-        break;
-    }
-    if (!active) {
-      return refuse(c.replyTo(), notActive(s, "use"));
-    }
-    if (!f.enrolled()) {
-      return refuse(c.replyTo(), notEnrolled());
-    }
-    switch (c.action()) {
-      case LOAD_WORLD:
-        return persistAndView(c, new SecurityWorldLoaded(uuid, meta));
-      case MODE_OPERATIONAL:
-        return persistAndView(c, new ModeChanged(uuid, TenantFacts.Mode.OPERATIONAL, meta));
-      case MODE_MAINTENANCE:
-        return persistAndView(c, new ModeChanged(uuid, TenantFacts.Mode.MAINTENANCE, meta));
-      case AUDIT_ON:
-        if (f.auditLog() == TenantFacts.AuditLog.ON) {
-          return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT, "the audit log of VCM " + uuid + " is already on"));
-        }
-        return persistAndView(c, new AuditLogEnabled(uuid, meta));
-      case AUDIT_FINALIZE:
-        if (f.auditLog() != TenantFacts.AuditLog.ON) {
-          return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT,
-              "the audit log of VCM " + uuid + " is " + f.auditLog().label() + "; only a log that is on can be finalized"));
-        }
-        return persistAndView(c, new AuditLogFinalized(uuid, meta));
-      case WRITE_DATA:
-        if (c.bytes() < 1 || c.bytes() > settings.maxDataWrite()) {
-          return refuse(c.replyTo(), new Refusal(Refusal.Code.INVALID_ARGUMENT,
-              "--bytes must be between 1 and " + settings.maxDataWrite()));
-        }
-        return persistAndView(c, new TenantDataWritten(uuid, c.bytes(), meta));
-      default:
-        throw new IllegalStateException("unhandled action " + c.action());
-    }
-  }
-
-  private ReplyEffect<Event, State> persistAndView(TenantAction c, Event event) {
-    return Effect().persist(event).thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
+    return Effect().persist(event).thenReply(replyTo, x -> StatusReply.success(view(x)));
   }
 
   private ReplyEffect<Event, State> onMeasure(Existing s, MeasureUsage c) {
@@ -573,8 +498,7 @@ public final class VcmEntity
       return new Inactive(data);
     } else if (s instanceof Active) {
       return new Active(data);
-    } else if (s instanceof DiskLimitStopped) {
-      DiskLimitStopped d = (DiskLimitStopped) s;
+    } else if (s instanceof DiskLimitStopped d) {
       return new DiskLimitStopped(data, d.measuredBytes(), d.limitBytes());
     }
     return new Deleted(data);
@@ -599,31 +523,7 @@ public final class VcmEntity
     return Effect().reply(replyTo, StatusReply.error(refusal));
   }
 
-  private Refusal notFound() {
-    return new Refusal(Refusal.Code.NOT_FOUND, "no VCM " + uuid + "; list VCMs with vcmadmin show");
-  }
-
-  private Refusal notActive(Existing s, String verb) {
-    return new Refusal(Refusal.Code.NOT_ACTIVE,
-        "VCM " + uuid + " is " + s.status().label() + ", not active; cannot " + verb + " it");
-  }
-
-  private Refusal notEnrolled() {
-    return new Refusal(Refusal.Code.NOT_ENROLLED, "VCM " + uuid + " is not enrolled; enroll with its configuration file first");
-  }
-
   private Refusal diskLimitStopped(DiskLimitStopped s, String verb) {
-    return new Refusal(Refusal.Code.DISK_LIMIT_STOPPED,
-        "R11: VCM " + uuid + " was stopped for using " + s.measuredBytes() + " bytes of disk (limit "
-            + s.limitBytes() + ") and cannot be " + verb + "; delete it with vcmadmin delete");
-  }
-
-  private static Refusal startupExclusion() {
-    return new Refusal(Refusal.Code.AUTOSTART_RESTRICT_STARTUP_EXCLUSIVE,
-        "R1: autostart and restrict_startup cannot both be true; set one of them to false");
-  }
-
-  private static Refusal invalidRequest(RequestException e) {
-    return new Refusal(Refusal.Code.INVALID_REQUEST, "invalid tenant request: " + e.getMessage());
+    return VcmRules.diskLimitStopped(uuid, s.measuredBytes(), s.limitBytes(), verb);
   }
 }

@@ -52,14 +52,14 @@ class VcmEntityLevelDbTest {
     try {
       ActorRef<VcmEntity.Command> vcm = spawn(first, uuid);
       TestProbe<StatusReply<VcmEntity.CreateResult>> created = first.createTestProbe();
-      vcm.tell(new VcmEntity.Create(tenant.createRequest(Map.of("autostart", "true"), T0),
+      vcm.tell(new VcmEntity.Create(VcmEntityTest.verified(tenant.createRequest(Map.of("autostart", "true"), T0)),
           tenant.properties(true, false, "10.0.0.7"), ADMIN, created.getRef()));
       assertTrue(created.receiveMessage().isSuccess());
       ask(first, vcm, r -> new VcmEntity.Start(null, ADMIN, r));
-      for (Action action : new Action[] {Action.ENROL, Action.LOAD_WORLD, Action.AUDIT_ON, Action.MODE_MAINTENANCE}) {
-        ask(first, vcm, r -> new VcmEntity.TenantAction(tenant.principal(), action, 0, r));
+      for (Action action : new Action[] {Action.ENROLL, Action.LOAD_WORLD, Action.AUDIT_ON, Action.MODE_MAINTENANCE}) {
+        ask(first, vcm, r -> new VcmEntity.TenantAction(tenant.principal(), action, r));
       }
-      ask(first, vcm, r -> new VcmEntity.TenantAction(tenant.principal(), Action.WRITE_DATA, 4096, r));
+      ask(first, vcm, r -> new VcmEntity.WriteData(tenant.principal(), 4096, r));
       ask(first, vcm, r -> new VcmEntity.Stop(true, ADMIN, r));
       before = ask(first, vcm, r -> new VcmEntity.Start(null, ADMIN, r));
     } finally {

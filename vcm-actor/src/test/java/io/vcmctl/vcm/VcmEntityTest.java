@@ -12,6 +12,10 @@ import io.vcmctl.vcm.VcmEntity.Command;
 import io.vcmctl.vcm.VcmEntity.Event;
 import io.vcmctl.vcm.VcmEntity.State;
 import io.vcmctl.vcm.request.PublicKeys;
+import io.vcmctl.vcm.request.RequestException;
+import io.vcmctl.vcm.request.RequestVerifier;
+import io.vcmctl.vcm.request.SignedRequest;
+import io.vcmctl.vcm.request.VerifiedRequest;
 import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,8 +69,17 @@ class VcmEntityTest {
     Map<String, String> asked = Map.of("autostart", String.valueOf(autostart),
         "restrict_startup", String.valueOf(restrictStartup));
     var result = vcm.<StatusReply<VcmEntity.CreateResult>>runCommand(r -> new VcmEntity.Create(
-        tenant.createRequest(asked, T0), tenant.properties(autostart, restrictStartup, "10.0.0.2"), ADMIN, r));
+        verified(tenant.createRequest(asked, T0)), tenant.properties(autostart, restrictStartup, "10.0.0.2"), ADMIN, r));
     return result.reply().getValue().view();
+  }
+
+  /** The HSM verifies a create request once and hands the VCM the result. */
+  static VerifiedRequest verified(byte[] createRequest) {
+    try {
+      return new RequestVerifier().verifyCreate(SignedRequest.parse(createRequest), T0);
+    } catch (RequestException e) {
+      throw new AssertionError(e);
+    }
   }
 
   VcmView active() {
@@ -76,11 +89,11 @@ class VcmEntityTest {
 
   VcmView enrolledActive() {
     active();
-    return tenantDoes(Action.ENROL);
+    return tenantDoes(Action.ENROLL);
   }
 
   VcmView tenantDoes(Action action) {
-    return ok(run(r -> new VcmEntity.TenantAction(tenant.principal(), action, 0, r)));
+    return ok(run(r -> new VcmEntity.TenantAction(tenant.principal(), action, r)));
   }
 
   static VcmView ok(CommandResultWithReply<Command, Event, State, StatusReply<VcmView>> result) {
@@ -120,7 +133,7 @@ class VcmEntityTest {
   void createRecordsPropertiesTenantAndRequestDigest() throws Exception {
     byte[] request = tenant.createRequest(Map.of("autostart", "true", "name", "payments"), T0);
     var result = vcm.<StatusReply<VcmEntity.CreateResult>>runCommand(r -> new VcmEntity.Create(
-        request, tenant.properties(false, false, "10.0.0.2"), ADMIN, r));
+        verified(request), tenant.properties(false, false, "10.0.0.2"), ADMIN, r));
 
     VcmEntity.CreateResult created = result.reply().getValue();
     assertEquals(VcmStatus.INACTIVE, created.view().status());
@@ -137,24 +150,24 @@ class VcmEntityTest {
   void refusesCreateWithAutostartAndRestrictStartupBothTrue() {
     Map<String, String> asked = Map.of("autostart", "true", "restrict_startup", "true");
     Refusal r = refusedCreate(Refusal.Code.AUTOSTART_RESTRICT_STARTUP_EXCLUSIVE, reply -> new VcmEntity.Create(
-        tenant.createRequest(asked, T0), tenant.properties(true, true, "10.0.0.2"), ADMIN, reply));
+        verified(tenant.createRequest(asked, T0)), tenant.properties(true, true, "10.0.0.2"), ADMIN, reply));
     assertTrue(r.getMessage().startsWith("R1:"));
   }
 
   @Test
-  void refusesCreateFromATamperedRequest() throws Exception {
-    byte[] tampered = Tampering.replaceInPayload(tenant.createRequest(Map.of("autostart", "false"), T0),
-        "\"autostart\":\"false\"", "\"autostart\":\"true\"");
-    refusedCreate(Refusal.Code.INVALID_REQUEST, reply -> new VcmEntity.Create(
-        tampered, tenant.properties(true, false, "10.0.0.2"), ADMIN, reply));
+  void refusesCreateThatDropsTheTenantsRestrictStartup() {
+    byte[] request = tenant.createRequest(Map.of("restrict_startup", "true"), T0);
+    Refusal r = refusedCreate(Refusal.Code.INVALID_ARGUMENT, reply -> new VcmEntity.Create(
+        verified(request), tenant.properties(false, false, "10.0.0.2"), ADMIN, reply));
+    assertTrue(r.getMessage().contains("restrict_startup is the tenant's choice"), r.getMessage());
   }
 
   @Test
-  void refusesCreateFromAnExpiredRequest() {
-    clock.setOffset(Duration.ofHours(25));
-    Refusal r = refusedCreate(Refusal.Code.INVALID_REQUEST, reply -> new VcmEntity.Create(
-        tenant.createRequest(Map.of(), T0), tenant.properties(false, false, "10.0.0.2"), ADMIN, reply));
-    assertTrue(r.getMessage().contains("module time"), r.getMessage());
+  void refusesCreateWhoseRequestKeyIsNotTheSigner() {
+    VcmProperties others = new TestTenant().properties(false, false, "10.0.0.2");
+    Refusal r = refusedCreate(Refusal.Code.INVALID_ARGUMENT, reply -> new VcmEntity.Create(
+        verified(tenant.createRequest(Map.of(), T0)), others, ADMIN, reply));
+    assertTrue(r.getMessage().contains("k_tenant_req"), r.getMessage());
   }
 
   @Test
@@ -167,7 +180,7 @@ class VcmEntityTest {
   void refusesASecondCreate() {
     create(false, false);
     refusedCreate(Refusal.Code.ALREADY_EXISTS, r -> new VcmEntity.Create(
-        tenant.createRequest(Map.of(), T0), tenant.properties(false, false, "10.0.0.2"), ADMIN, r));
+        verified(tenant.createRequest(Map.of(), T0)), tenant.properties(false, false, "10.0.0.2"), ADMIN, r));
   }
 
   // ---- R4 start -----------------------------------------------------------------------
@@ -262,12 +275,12 @@ class VcmEntityTest {
       VcmView stopped = ok(run(r -> new VcmEntity.Stop(true, ADMIN, r)));
       assertTrue(stopped.facts().hardserverRestartRequired());
       ok(run(r -> new VcmEntity.Start(null, ADMIN, r)));
-      VcmView reenrolled = tenantDoes(Action.ENROL);
-      assertFalse(reenrolled.facts().hardserverRestartRequired(), "re-enrolment clears it");
+      VcmView reenrolled = tenantDoes(Action.ENROLL);
+      assertFalse(reenrolled.facts().hardserverRestartRequired(), "re-enrollment clears it");
     }
 
     @Test
-    void stopAndStartKeepEnrolmentAndSecurityWorld() {
+    void stopAndStartKeepEnrollmentAndSecurityWorld() {
       enrolledActive();
       tenantDoes(Action.LOAD_WORLD);
       for (boolean force : new boolean[] {true, false}) {
@@ -428,36 +441,36 @@ class VcmEntityTest {
   @Nested
   class TenantRules {
     @Test
-    void refusesToEnrolAnInactiveVcm() {
+    void refusesToEnrollAnInactiveVcm() {
       create(false, false);
-      refused(Refusal.Code.NOT_ACTIVE, r -> new VcmEntity.TenantAction(tenant.principal(), Action.ENROL, 0, r));
+      refused(Refusal.Code.NOT_ACTIVE, r -> new VcmEntity.TenantAction(tenant.principal(), Action.ENROLL, r));
     }
 
     @Test
     void refusesAnotherTenantActingOnTheVcm() {
       active();
       TestTenant intruder = new TestTenant();
-      refused(Refusal.Code.NOT_YOUR_VCM, r -> new VcmEntity.TenantAction(intruder.principal(), Action.ENROL, 0, r));
-      refused(Refusal.Code.NOT_YOUR_VCM, r -> new VcmEntity.TenantAction(ADMIN, Action.ENROL, 0, r));
+      refused(Refusal.Code.NOT_YOUR_VCM, r -> new VcmEntity.TenantAction(intruder.principal(), Action.ENROLL, r));
+      refused(Refusal.Code.NOT_YOUR_VCM, r -> new VcmEntity.TenantAction(ADMIN, Action.ENROLL, r));
     }
 
     @Test
-    void refusesInVcmActionsBeforeEnrolment() {
+    void refusesInVcmActionsBeforeEnrollment() {
       active();
-      refused(Refusal.Code.NOT_ENROLLED, r -> new VcmEntity.TenantAction(tenant.principal(), Action.LOAD_WORLD, 0, r));
+      refused(Refusal.Code.NOT_ENROLLED, r -> new VcmEntity.TenantAction(tenant.principal(), Action.LOAD_WORLD, r));
     }
 
     @Test
     void refusesDataWritesOfNoOrHugeSize() {
       enrolledActive();
-      refused(Refusal.Code.INVALID_ARGUMENT, r -> new VcmEntity.TenantAction(tenant.principal(), Action.WRITE_DATA, 0, r));
-      refused(Refusal.Code.INVALID_ARGUMENT, r -> new VcmEntity.TenantAction(tenant.principal(), Action.WRITE_DATA, Long.MAX_VALUE, r));
+      refused(Refusal.Code.INVALID_ARGUMENT, r -> new VcmEntity.WriteData(tenant.principal(), 0, r));
+      refused(Refusal.Code.INVALID_ARGUMENT, r -> new VcmEntity.WriteData(tenant.principal(), Long.MAX_VALUE, r));
     }
 
     @Test
     void diskUseCountsWhenInactiveAndMemoryOnlyWhenActive() {
       enrolledActive();
-      ok(run(r -> new VcmEntity.TenantAction(tenant.principal(), Action.WRITE_DATA, 1000, r)));
+      ok(run(r -> new VcmEntity.WriteData(tenant.principal(), 1000, r)));
       tenantDoes(Action.MODE_MAINTENANCE);
       var active = vcm.<StatusReply<VcmEntity.Measurement>>runCommand(VcmEntity.MeasureUsage::new).reply().getValue();
       assertTrue(active.usage().memoryBytes() > 0);

@@ -103,11 +103,11 @@ public final class JsonViews {
    * {@code vcmadmin create --json}: the uuid, the address, the configuration file (its bytes,
    * base64, for the client to write) and every property that differs from the request.
    */
-  public static ObjectNode created(HsmEntity.CreatedVcm c, String esn) {
+  public static ObjectNode created(HsmEntity.CreatedVcm c) {
     ObjectNode o = MAPPER.createObjectNode();
     o.put("uuid", c.view().uuid().toString());
     o.put("ip_address", c.view().properties().ipAddress());
-    o.put("esn", esn);
+    o.put("esn", c.esn());
     o.put("config_file_name", configFileName(c.view().uuid()));
     o.put("config", Base64.getEncoder().encodeToString(c.tenantConfig()));
     ArrayNode d = o.putArray("differences");
@@ -149,7 +149,7 @@ public final class JsonViews {
       x.put("memory_bytes", s.memoryBytes());
       x.put("disk_bytes", s.diskBytes());
       x.put("collected_at", s.collectedAt() == null ? null : s.collectedAt().toString());
-      x.put("answering", s.answered());
+      x.put("answering", s.answering());
       x.put("approaching_disk_limit", s.approachingDiskLimit());
     }
     return o;

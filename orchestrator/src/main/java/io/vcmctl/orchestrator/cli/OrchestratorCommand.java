@@ -69,9 +69,9 @@ public final class OrchestratorCommand {
 
     @Override
     public Integer call() {
-      if (port < 0 || port > 65535) {
-        throw new ParameterException(spec.commandLine(), "--port " + port + " is not a port (0 to 65535)");
-      }
+      Daemon.portProblem(port).ifPresent(problem -> {
+        throw new ParameterException(spec.commandLine(), "--port: " + problem);
+      });
       Daemon daemon;
       try {
         daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, System.out);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vcmctl.hsm.TenantConfig;
 import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.orchestrator.cli.Options.TenantDir;
+import io.vcmctl.vcm.VcmRules;
 import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.RequestException;
 import io.vcmctl.vcm.request.RequestInspector;
@@ -116,10 +117,9 @@ final class TenantCommand {
 
     @Override
     public Integer call() {
-      if (autostart && restrictStartup) {
-        throw new ParameterException(spec.commandLine(),
-            "R1: --autostart and --restrict-startup exclude each other; ask for one of them");
-      }
+      VcmRules.startupExclusion(autostart, restrictStartup).ifPresent(r1 -> {
+        throw new ParameterException(spec.commandLine(), r1.getMessage());
+      });
       Map<String, String> properties = new LinkedHashMap<>();
       if (autostart) {
         properties.put("autostart", "true");
@@ -232,7 +232,7 @@ final class TenantCommand {
   }
 
   @Command(name = "enroll", mixinStandardHelpOptions = true,
-      description = "Enrols with your VCM, using the configuration file the provider sent (checked first).")
+      description = "Enrolls with your VCM, using the configuration file the provider sent (checked first).")
   static final class Enroll implements Callable<Integer> {
     @Mixin
     Options.Tenant tenant;
@@ -256,7 +256,7 @@ final class TenantCommand {
   }
 
   @Command(name = "unenroll", mixinStandardHelpOptions = true,
-      description = "Unenrols from your VCM, so that you can enrol with another VCM of the same HSM.")
+      description = "Unenrolls from your VCM, so that you can enroll with another VCM of the same HSM.")
   static final class Unenroll implements Callable<Integer> {
     @Mixin
     Options.Tenant tenant;

@@ -171,7 +171,7 @@ public final class VcmAdminCommand {
   }
 
   @Command(name = "stop", mixinStandardHelpOptions = true,
-      description = {"Stops a VCM, keeping its enrolment and Security World.",
+      description = {"Stops a VCM, keeping its enrollment and Security World.",
           "A VCM in use (enrolled, operational) stops only with --force, and its tenant must then restart the"
           + " hardserver."})
   static final class Stop implements Callable<Integer> {

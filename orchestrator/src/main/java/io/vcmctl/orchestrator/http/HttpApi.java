@@ -61,6 +61,7 @@ public final class HttpApi extends AllDirectives {
   private static final Pattern UUID_TEXT =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Map<String, Action> ACTIONS = actions();
+  private static final String DATA_WRITE = "data-write";
 
   private final Orchestrator orchestrator;
   private final AdminToken token;
@@ -83,14 +84,13 @@ public final class HttpApi extends AllDirectives {
 
   private static Map<String, Action> actions() {
     Map<String, Action> m = new LinkedHashMap<>();
-    m.put("enroll", Action.ENROL);
-    m.put("unenroll", Action.UNENROL);
+    m.put("enroll", Action.ENROLL);
+    m.put("unenroll", Action.UNENROLL);
     m.put("world-load", Action.LOAD_WORLD);
     m.put("mode-operational", Action.MODE_OPERATIONAL);
     m.put("mode-maintenance", Action.MODE_MAINTENANCE);
     m.put("audit-on", Action.AUDIT_ON);
     m.put("audit-finalize", Action.AUDIT_FINALIZE);
-    m.put("data-write", Action.WRITE_DATA);
     m.put("acknowledge-restart", Action.ACKNOWLEDGE_RESTART);
     return Map.copyOf(m);
   }
@@ -132,7 +132,7 @@ public final class HttpApi extends AllDirectives {
                   b.bool("autostart").orElse(null), b.bool("serial_cardreader").orElse(null),
                   b.text("ip_address").orElse(null), b.text("features").orElse(null));
               return reply(orchestrator.createVcm(esn, b.requiredBase64("request"), choices, ADMIN),
-                  created -> JsonViews.created(created, esnOf(esn)));
+                  JsonViews::created);
             }))),
         pathPrefix(segment(), id -> concat(
             pathEnd(() -> query(() -> reply(orchestrator.vcm(uuid(id)), JsonViews::vcm))),
@@ -206,12 +206,6 @@ public final class HttpApi extends AllDirectives {
     }).orElseGet(Instant::now);
   }
 
-  /** The ESN a create ran on: the facade refuses a missing ESN unless there is exactly one HSM. */
-  private String esnOf(String requested) {
-    return requested == null ? orchestrator.esns().get(0) : orchestrator.esns().stream()
-        .filter(e -> e.equalsIgnoreCase(requested.strip())).findFirst().orElse(requested);
-  }
-
   // ---- tenant endpoints ---------------------------------------------------------------------
 
   private Route tenant(String id, String actionName) {
@@ -220,14 +214,19 @@ public final class HttpApi extends AllDirectives {
       Principal tenant = tenants.verify(request.method().value(), request.getUri().path(),
           name -> request.getHeader(name).map(HttpHeader::value), bytes);
       Action action = ACTIONS.get(actionName);
-      if (action == null) {
+      if (action == null && !DATA_WRITE.equals(actionName)) {
+        List<String> known = new java.util.ArrayList<>(ACTIONS.keySet());
+        known.add(DATA_WRITE);
         throw new ApiError(404, Refusal.Code.NOT_FOUND.name(), "no tenant action " + SafeText.quote(actionName)
-            + "; the actions are " + String.join(", ", ACTIONS.keySet().stream().sorted().toList()));
+            + "; the actions are " + String.join(", ", known.stream().sorted().toList()));
       }
       UUID uuid = uuid(id);
-      Body b = Body.parse(bytes, action == Action.WRITE_DATA ? List.of("bytes") : List.of());
-      long n = action == Action.WRITE_DATA ? b.requiredWhole("bytes") : 0;
-      return reply(orchestrator.tenantAction(uuid, tenant, action, n), JsonViews::vcm);
+      if (action == null) {
+        long n = Body.parse(bytes, List.of("bytes")).requiredWhole("bytes");
+        return reply(orchestrator.writeData(uuid, tenant, n), JsonViews::vcm);
+      }
+      Body.parse(bytes, List.of());
+      return reply(orchestrator.tenantAction(uuid, tenant, action), JsonViews::vcm);
     })));
   }
 

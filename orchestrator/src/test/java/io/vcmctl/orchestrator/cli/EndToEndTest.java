@@ -192,11 +192,11 @@ class EndToEndTest {
     assertEquals(aliceRequestKey, b.path("k_tenant_req").asText());
   }
 
-  // ---- limits, stop, start, enrol, delete: R2, R3, R5, R6, R9, R10 -------------------------
+  // ---- limits, stop, start, enroll, delete: R2, R3, R5, R6, R9, R10 -------------------------
 
   @Test
   @Order(3)
-  void startStopEnrolAndDeleteFollowTheRules() throws IOException {
+  void startStopEnrollAndDeleteFollowTheRules() throws IOException {
     String serial = ok("vcmadmin", "create", "--request", "bob.json", "--serial-cardreader", "bob-serial").out;
     assertTrue(serial.contains("differs_from_request: name requested bob, set bob-serial"), serial);
     assertTrue(refused("vcmadmin", "create", "--request", "req.json", "--serial-cardreader", "alice-serial")
@@ -210,7 +210,7 @@ class EndToEndTest {
     ok("hsmadmin", "fet", "licence.json");
     assertTrue(ok("vcmadmin", "start", bob.toString()).out.contains("state: active"));
 
-    // R5 and R10: in use means --force; enrolment and the Security World survive stop and start.
+    // R5 and R10: in use means --force; enrollment and the Security World survive stop and start.
     ok("hsmadmin", "vcm", "world", "load", alice.toString());
     assertTrue(refused("vcmadmin", "stop", alice.toString()).contains("R5"));
     assertTrue(ok("vcmadmin", "stop", "--force", alice.toString()).out.contains("hardserver_restart_required: true"));
@@ -224,7 +224,7 @@ class EndToEndTest {
     assertTrue(ok("vcmadmin", "stop", alice.toString()).out.contains("state: inactive"));
     ok("vcmadmin", "start", alice.toString());
 
-    // R9: one enrolment per tenant and HSM, only on an active VCM; unenrol frees the slot.
+    // R9: one enrollment per tenant and HSM, only on an active VCM; unenroll frees the slot.
     Files.createDirectories(work.resolve("configs"));
     UUID second = UUID.fromString(json(ok("vcmadmin", "create", "--request", "req.json", "--outdir", "configs",
         "--json", "alice2")).path("uuid").asText());

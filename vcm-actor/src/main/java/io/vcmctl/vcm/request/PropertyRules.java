@@ -5,22 +5,17 @@ import static io.vcmctl.vcm.SafeText.quote;
 import io.vcmctl.vcm.VcmProperties;
 import io.vcmctl.vcm.VcmProperty;
 import io.vcmctl.vcm.request.RequestException.Problem;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** What a request may say about properties, and the one canonical spelling of each value. */
 final class PropertyRules {
 
   private static final int VALUE_LIMIT = 4096;
-  private static final int NAME_LIMIT = 64;
-  private static final Pattern FEATURE = Pattern.compile("[A-Za-z0-9_-]+");
 
   // ip_address is the provider's to assign, and k_tenant_req of a new VCM is the create
   // request's own signing key, so a create request may not name either.

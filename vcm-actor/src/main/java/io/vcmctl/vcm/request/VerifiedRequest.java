@@ -9,7 +9,8 @@ import java.util.Objects;
  * @param digest SHA-256 hex of the signed payload bytes, naming the request in the journal
  * @param signerFingerprint fingerprint of the key that signed it
  */
-public record VerifiedRequest(RequestPayload payload, String digest, String signerFingerprint) {
+public record VerifiedRequest(RequestPayload payload, String digest, String signerFingerprint)
+    implements io.vcmctl.persistence.CborSerializable {
 
   public VerifiedRequest {
     Objects.requireNonNull(payload, "payload");

@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** Start and the active limit (R3), enrolment (R9), and the module clock. */
-class HsmStartAndEnrolmentTest extends HsmTestBase {
+/** Start and the active limit (R3), enrollment (R9), and the module clock. */
+class HsmStartAndEnrollmentTest extends HsmTestBase {
 
   // ---- R3 at start --------------------------------------------------------------------------
 
@@ -74,22 +74,22 @@ class HsmStartAndEnrolmentTest extends HsmTestBase {
     UUID b = create(f, tenant, Map.of("name", "b"), ProviderChoices.NONE).view().uuid();
     start(f, a);
     start(f, b);
-    assertEquals(tenant.fingerprint(), tenantDoes(f, tenant, a, Action.ENROL).facts().enrolledBy());
+    assertEquals(tenant.fingerprint(), tenantDoes(f, tenant, a, Action.ENROLL).facts().enrolledBy());
     Refusal r = refusedView(f, Code.TENANT_ALREADY_ENROLLED,
-        reply -> new HsmEntity.TenantVcmAction(b, tenant.principal(), Action.ENROL, 0, reply));
+        reply -> new HsmEntity.TenantAction(b, tenant.principal(), Action.ENROLL, reply));
     assertTrue(r.getMessage().startsWith("R9:") && r.getMessage().contains(a.toString()), r.getMessage());
 
-    // Re-enrolling the same VCM is not a second enrolment.
-    tenantDoes(f, tenant, a, Action.ENROL);
-    assertNull(tenantDoes(f, tenant, a, Action.UNENROL).facts().enrolledBy());
-    assertEquals(tenant.fingerprint(), tenantDoes(f, tenant, b, Action.ENROL).facts().enrolledBy(),
-        "unenrol frees the slot");
+    // Re-enrolling the same VCM is not a second enrollment.
+    tenantDoes(f, tenant, a, Action.ENROLL);
+    assertNull(tenantDoes(f, tenant, a, Action.UNENROLL).facts().enrolledBy());
+    assertEquals(tenant.fingerprint(), tenantDoes(f, tenant, b, Action.ENROLL).facts().enrolledBy(),
+        "unenroll frees the slot");
     refusedView(f, Code.TENANT_ALREADY_ENROLLED,
-        reply -> new HsmEntity.TenantVcmAction(a, tenant.principal(), Action.ENROL, 0, reply));
+        reply -> new HsmEntity.TenantAction(a, tenant.principal(), Action.ENROLL, reply));
   }
 
   @Test
-  void anotherTenantsEnrolmentDoesNotCount() {
+  void anotherTenantsEnrollmentDoesNotCount() {
     HsmFixture f = readyHsm(SpeedRating.MID, 10);
     TestTenant one = new TestTenant();
     TestTenant two = new TestTenant();
@@ -97,9 +97,9 @@ class HsmStartAndEnrolmentTest extends HsmTestBase {
     UUID b = create(f, two, Map.of("name", "b"), ProviderChoices.NONE).view().uuid();
     start(f, a);
     start(f, b);
-    tenantDoes(f, one, a, Action.ENROL);
-    refusedView(f, Code.NOT_YOUR_VCM, reply -> new HsmEntity.TenantVcmAction(a, two.principal(), Action.ENROL, 0, reply));
-    assertEquals(two.fingerprint(), tenantDoes(f, two, b, Action.ENROL).facts().enrolledBy());
+    tenantDoes(f, one, a, Action.ENROLL);
+    refusedView(f, Code.NOT_YOUR_VCM, reply -> new HsmEntity.TenantAction(a, two.principal(), Action.ENROLL, reply));
+    assertEquals(two.fingerprint(), tenantDoes(f, two, b, Action.ENROLL).facts().enrolledBy());
   }
 
   @Test
@@ -108,29 +108,29 @@ class HsmStartAndEnrolmentTest extends HsmTestBase {
     TestTenant tenant = new TestTenant();
     UUID a = create(f, tenant, Map.of("name", "a"), ProviderChoices.NONE).view().uuid();
     Refusal r = refusedView(f, Code.NOT_ACTIVE,
-        reply -> new HsmEntity.TenantVcmAction(a, tenant.principal(), Action.ENROL, 0, reply));
+        reply -> new HsmEntity.TenantAction(a, tenant.principal(), Action.ENROLL, reply));
     assertTrue(r.getMessage().contains("only an active VCM can be enrolled"), r.getMessage());
     // The refused attempt left no reservation behind.
     UUID b = create(f, tenant, Map.of("name", "b"), ProviderChoices.NONE).view().uuid();
     start(f, b);
-    tenantDoes(f, tenant, b, Action.ENROL);
+    tenantDoes(f, tenant, b, Action.ENROLL);
   }
 
   @Test
-  void enrolmentSurvivesAStopAndStillHoldsTheSlot() {
+  void enrollmentSurvivesAStopAndStillHoldsTheSlot() {
     HsmFixture f = readyHsm(SpeedRating.MID, 10);
     TestTenant tenant = new TestTenant();
     UUID a = create(f, tenant, Map.of("name", "a"), ProviderChoices.NONE).view().uuid();
     UUID b = create(f, tenant, Map.of("name", "b"), ProviderChoices.NONE).view().uuid();
     start(f, a);
     start(f, b);
-    tenantDoes(f, tenant, a, Action.ENROL);
+    tenantDoes(f, tenant, a, Action.ENROLL);
     VcmView stopped = stop(f, a, true);
     assertEquals(tenant.fingerprint(), stopped.facts().enrolledBy());
     refusedView(f, Code.TENANT_ALREADY_ENROLLED,
-        reply -> new HsmEntity.TenantVcmAction(b, tenant.principal(), Action.ENROL, 0, reply));
+        reply -> new HsmEntity.TenantAction(b, tenant.principal(), Action.ENROLL, reply));
     delete(f, a);
-    tenantDoes(f, tenant, b, Action.ENROL);
+    tenantDoes(f, tenant, b, Action.ENROLL);
   }
 
   // ---- the module clock ---------------------------------------------------------------------

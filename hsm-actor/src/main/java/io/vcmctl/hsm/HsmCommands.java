@@ -1,0 +1,397 @@
+package io.vcmctl.hsm;
+
+import static io.vcmctl.hsm.HsmRules.require;
+
+import io.vcmctl.hsm.HsmEntity.ApplyLicence;
+import io.vcmctl.hsm.HsmEntity.Census;
+import io.vcmctl.hsm.HsmEntity.ClockSet;
+import io.vcmctl.hsm.HsmEntity.CreateVcm;
+import io.vcmctl.hsm.HsmEntity.CreatedVcm;
+import io.vcmctl.hsm.HsmEntity.EstablishIdentity;
+import io.vcmctl.hsm.HsmEntity.Event;
+import io.vcmctl.hsm.HsmEntity.IdentityEstablished;
+import io.vcmctl.hsm.HsmEntity.LicenceApplied;
+import io.vcmctl.hsm.HsmEntity.NetworkConfigured;
+import io.vcmctl.hsm.HsmEntity.Operation;
+import io.vcmctl.hsm.HsmEntity.Refreshed;
+import io.vcmctl.hsm.HsmEntity.Reset;
+import io.vcmctl.hsm.HsmEntity.ResetBegan;
+import io.vcmctl.hsm.HsmEntity.ResetCompleted;
+import io.vcmctl.hsm.HsmEntity.ResetOutcome;
+import io.vcmctl.hsm.HsmEntity.ResetProgress;
+import io.vcmctl.hsm.HsmEntity.ResetStartsDone;
+import io.vcmctl.hsm.HsmEntity.ResetStopsCompleted;
+import io.vcmctl.hsm.HsmEntity.ResetStopsDone;
+import io.vcmctl.hsm.HsmEntity.Running;
+import io.vcmctl.hsm.HsmEntity.SetNetwork;
+import io.vcmctl.hsm.HsmEntity.SetTime;
+import io.vcmctl.hsm.HsmEntity.SetVcmProperty;
+import io.vcmctl.hsm.HsmEntity.StartVcm;
+import io.vcmctl.hsm.HsmEntity.State;
+import io.vcmctl.hsm.HsmEntity.TenantAction;
+import io.vcmctl.hsm.HsmEntity.Unborn;
+import io.vcmctl.hsm.HsmEntity.VcmAdmissionWithdrawn;
+import io.vcmctl.hsm.HsmEntity.VcmAdmitted;
+import io.vcmctl.hsm.HsmEntity.VcmAnswered;
+import io.vcmctl.hsm.HsmEntity.VcmCreateAnswered;
+import io.vcmctl.hsm.HsmEntity.VcmRemoved;
+import io.vcmctl.vcm.EventMeta;
+import io.vcmctl.vcm.ModuleClock;
+import io.vcmctl.vcm.Principal;
+import io.vcmctl.vcm.Refusal;
+import io.vcmctl.vcm.Refusal.Code;
+import io.vcmctl.vcm.VcmEntity;
+import io.vcmctl.vcm.VcmProperties;
+import io.vcmctl.vcm.VcmRules;
+import io.vcmctl.vcm.VcmStatus;
+import io.vcmctl.vcm.VcmView;
+import io.vcmctl.vcm.request.PublicKeys;
+import io.vcmctl.vcm.request.RequestException;
+import io.vcmctl.vcm.request.RequestVerifier;
+import io.vcmctl.vcm.request.SignedRequest;
+import io.vcmctl.vcm.request.VerifiedRequest;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * How an HSM handles each command ({@link HsmEntity}'s handler table points here): check the
+ * HSM-wide rules, persist the HSM's own events, forward VCM commands through the {@link Roster},
+ * and drive a reset step by step. Also what the HSM holds only in memory: whether it is ready,
+ * a reset's client, the module key.
+ */
+final class HsmCommands {
+
+  private static final Principal HSM = Principal.system("hsm");
+  private static final Principal RECOVERY = Principal.system("recovery");
+
+  private final String esn;
+  private final ActorContext<HsmEntity.Command> context;
+  private final HsmEnvironment env;
+  private final RequestVerifier verifier;
+  private final Roster roster;
+  private final Fleet fleet;
+  private final Supplier<EffectFactories<Event, State>> effects;
+  private boolean ready;
+  private boolean resetting;
+  private ActorRef<StatusReply<ResetOutcome>> resetClient;
+  private Optional<KeyPair> moduleKey = Optional.empty();
+
+  HsmCommands(String esn, ActorContext<HsmEntity.Command> context, HsmEnvironment env,
+      Supplier<EffectFactories<Event, State>> effects) {
+    this.esn = esn;
+    this.context = context;
+    this.env = env;
+    this.verifier = new RequestVerifier(env.vcmSettings().clockSkew());
+    this.roster = new Roster(context, env, HsmEntity.VcmTerminated::new, Refreshed::new);
+    this.fleet = roster.fleet;
+    this.effects = effects;
+  }
+
+  /** Commands wait in the stash until the census after recovery is done, and while a reset runs. */
+  boolean busy() {
+    return !ready || resetting;
+  }
+
+  Roster roster() {
+    return roster;
+  }
+
+  /** After a restart the mirror, the children and the reservations are stale: start over from the journal. */
+  void onRecoveryCompleted(State state) {
+    roster.restarted();
+    ready = false;
+    resetting = false;
+    if (state instanceof Running r) {
+      env.clock().setOffset(r.clockOffset());
+      moduleKey = ModuleKey.recorded(env.keyDirectory(), esn, r.modulePublicKey(), context.getLog());
+      roster.census(r.members().keySet(), Census::new);
+    } else {
+      context.getSelf().tell(EstablishIdentity.INSTANCE);
+    }
+  }
+
+  ReplyEffect<Event, State> onEstablishIdentity(Unborn s, EstablishIdentity c) {
+    KeyPair key = ModuleKey.loadOrCreate(env.keyDirectory(), esn);
+    moduleKey = Optional.of(key);
+    return Effect().persist(new IdentityEstablished(esn, PublicKeys.encode(key.getPublic()),
+            meta(Principal.system("first-boot"), null)))
+        .thenRun(x -> ready = true)
+        .thenNoReply()
+        .thenUnstashAll();
+  }
+
+  // ---- membership: the census at recovery and single re-reads ----------------------------
+
+  ReplyEffect<Event, State> onCensus(Running s, Census c) {
+    List<Event> corrections = new ArrayList<>();
+    c.outcomes().forEach((uuid, outcome) -> membershipChange(s, uuid, outcome, RECOVERY).ifPresent(corrections::add));
+    if (!corrections.isEmpty()) {
+      context.getLog().info("HSM {} reconciled {} VCM membership change(s) left by an interrupted command",
+          esn, corrections.size());
+    }
+    return Effect().persist(corrections)
+        .thenRun(x -> {
+          ready = true;
+          Running r = (Running) x;
+          if (r.reset() != null) {
+            context.getLog().info("HSM {} resumes a reset interrupted by a restart, at {}", esn, r.reset().phase());
+            continueReset(r);
+          }
+        })
+        .thenNoReply()
+        .thenUnstashAll();
+  }
+
+  ReplyEffect<Event, State> onRefreshed(Running s, Refreshed c) {
+    return membershipChange(s, c.uuid(), c.outcome(), HSM).map(e -> Effect().persist(e).thenNoReply())
+        .orElseGet(Effect()::noReply);
+  }
+
+  private Optional<Event> membershipChange(Running s, UUID uuid, FanOut.Outcome<VcmView> outcome, Principal by) {
+    return switch (roster.settle(s, uuid, outcome)) {
+      case REMOVED -> Optional.of(new VcmRemoved(uuid, meta(by, null)));
+      case NEVER_CREATED -> Optional.of(new VcmAdmissionWithdrawn(uuid, "its create was never persisted", meta(by, null)));
+      case KEPT -> Optional.empty();
+    };
+  }
+
+  // ---- the HSM's own facts ---------------------------------------------------------------
+
+  ReplyEffect<Event, State> onApplyLicence(Running s, ApplyLicence c) {
+    Licence licence;
+    try {
+      licence = Licence.verify(c.licence(), env.vendorKey(), esn);
+    } catch (RequestException e) {
+      return refuse(c.replyTo(), new Refusal(Code.INVALID_LICENCE, "licence refused: " + e.getMessage()));
+    }
+    return Effect().persist(new LicenceApplied(licence, meta(c.by(), PublicKeys.sha256Hex(c.licence()))))
+        .thenReply(c.replyTo(), x -> StatusReply.success(info((Running) x)));
+  }
+
+  ReplyEffect<Event, State> onSetNetwork(Running s, SetNetwork c) {
+    Optional<Refusal> stranded = HsmRules.stranded(s, fleet, c.network());
+    if (stranded.isPresent()) {
+      return refuse(c.replyTo(), stranded.get());
+    }
+    return Effect().persist(new NetworkConfigured(c.network(), meta(c.by(), null)))
+        .thenReply(c.replyTo(), x -> StatusReply.success(info((Running) x)));
+  }
+
+  ReplyEffect<Event, State> onSetTime(Running s, SetTime c) {
+    Duration offset = env.clock().offsetFor(c.moduleTime());
+    if (!ModuleClock.isSane(offset)) {
+      return refuse(c.replyTo(), new Refusal(Code.INVALID_ARGUMENT, "module time " + c.moduleTime() + " is more than "
+          + ModuleClock.MAX_OFFSET.toDays() + " days from this host's clock; set a time within a century of it"));
+    }
+    return Effect().persist(new ClockSet(offset, meta(c.by(), null)))
+        .thenRun(x -> env.clock().setOffset(offset))
+        .thenReply(c.replyTo(), x -> StatusReply.success(info((Running) x)));
+  }
+
+  // ---- create ----------------------------------------------------------------------------
+
+  ReplyEffect<Event, State> onCreateVcm(Running s, CreateVcm c) {
+    VerifiedRequest request;
+    VcmProperties properties;
+    try {
+      require(HsmRules.networkInEffect(s));
+      require(HsmRules.creationLimit(s));
+      request = verifier.verifyCreate(SignedRequest.parse(c.request()), env.clock().now());
+      properties = CreatePlan.properties(s, fleet, request, c.choices());
+    } catch (RequestException e) {
+      return refuse(c.replyTo(), VcmRules.invalidRequest(e));
+    } catch (Refusal r) {
+      return refuse(c.replyTo(), r);
+    }
+    UUID uuid = UUID.randomUUID();
+    fleet.reserved().holdCreation(uuid, properties);
+    return Effect().persist(new VcmAdmitted(uuid, s.nextOrder(), meta(c.by(), request.digest())))
+        .thenRun(x -> roster.ask(uuid, VcmEntity.CreateResult.class,
+            r -> new VcmEntity.Create(request, properties, c.by(), r),
+            (result, failure) -> new VcmCreateAnswered(uuid, c.replyTo(), result, failure)))
+        .thenNoReply();
+  }
+
+  ReplyEffect<Event, State> onVcmCreateAnswered(Running s, VcmCreateAnswered c) {
+    fleet.reserved().releaseCreation(c.uuid());
+    if (c.failure() instanceof Refusal refusal) {
+      roster.forget(c.uuid());
+      return Effect().persist(new VcmAdmissionWithdrawn(c.uuid(), refusal.getMessage(), meta(HSM, null)))
+          .thenReply(c.client(), x -> StatusReply.error(refusal));
+    }
+    if (c.failure() != null) {
+      // The create may still land: re-read it, and "not found" withdraws the admission.
+      roster.refresh(c.uuid());
+      return refuse(c.client(), HsmRules.unavailable(c.uuid(), c.failure()));
+    }
+    VcmView view = c.result().view();
+    fleet.observe(view);
+    if (moduleKey.isEmpty()) {
+      return refuse(c.client(), new Refusal(Code.UNAVAILABLE, "VCM " + view.uuid() + " was created, but the module"
+          + " key is missing from " + env.keyDirectory() + ", so no tenant configuration file could be signed"));
+    }
+    byte[] config = TenantConfig.issue(view, s.esn(), moduleKey.get(), env.clock().now());
+    return Effect().reply(c.client(), StatusReply.success(new CreatedVcm(view, c.result().differences(), config, esn)));
+  }
+
+  // ---- commands about one VCM -------------------------------------------------------------
+
+  ReplyEffect<Event, State> onStartVcm(Running s, StartVcm c) {
+    Optional<Refusal> limit = HsmRules.startLimit(s, fleet, c.uuid());
+    if (limit.isPresent()) {
+      return refuse(c.replyTo(), limit.get());
+    }
+    return forward(c.uuid(), c.replyTo(), Reservations.Hold.start(c.uuid()), false,
+        r -> new VcmEntity.Start(c.request(), c.by(), r));
+  }
+
+  /** The HSM-wide checks of a property change; the VCM checks the request, R1 and R7 itself. */
+  ReplyEffect<Event, State> onSetVcmProperty(Running s, SetVcmProperty c) {
+    Reservations.Hold hold;
+    try {
+      hold = HsmRules.propertyChange(s, fleet, c.uuid(), c.property(), c.value());
+    } catch (Refusal r) {
+      return refuse(c.replyTo(), r);
+    }
+    return forward(c.uuid(), c.replyTo(), hold, false,
+        r -> new VcmEntity.SetProperty(c.request(), c.property(), c.value(), c.by(), r));
+  }
+
+  ReplyEffect<Event, State> onTenantAction(Running s, TenantAction c) {
+    Reservations.Hold hold = Reservations.Hold.none(c.uuid());
+    if (c.action() == VcmEntity.Action.ENROLL && c.tenant() != null) {
+      Optional<Refusal> r9 = HsmRules.oneEnrollment(fleet, c.tenant().id(), c.uuid());
+      if (r9.isPresent()) {
+        return refuse(c.replyTo(), r9.get());
+      }
+      hold = Reservations.Hold.enrollment(c.uuid(), c.tenant().id());
+    }
+    return forward(c.uuid(), c.replyTo(), hold, false, r -> new VcmEntity.TenantAction(c.tenant(), c.action(), r));
+  }
+
+  /** Sends a command to a VCM, holding {@code hold} until it answers. */
+  ReplyEffect<Event, State> forward(UUID uuid, ActorRef<StatusReply<VcmView>> client, Reservations.Hold hold,
+      boolean removes, Function<ActorRef<StatusReply<VcmView>>, VcmEntity.Command> command) {
+    if (!fleet.knows(uuid)) {
+      return refuse(client, roster.unknown(uuid));
+    }
+    roster.forward(hold, command, (view, failure) -> new VcmAnswered(new Operation(hold, removes, client), view, failure));
+    return Effect().noReply();
+  }
+
+  ReplyEffect<Event, State> onVcmAnswered(Running s, VcmAnswered c) {
+    Operation op = c.op();
+    UUID uuid = op.hold().vcm();
+    fleet.reserved().release(op.hold());
+    if (c.failure() instanceof Refusal refusal) {
+      return refuse(op.client(), refusal);
+    }
+    if (c.failure() != null) {
+      roster.refresh(uuid);
+      return refuse(op.client(), HsmRules.unavailable(uuid, c.failure()));
+    }
+    fleet.observe(c.view());
+    if (op.removes() && c.view().status() == VcmStatus.DELETED) {
+      return Effect().persist(new VcmRemoved(uuid, meta(HSM, null)))
+          .thenRun(x -> roster.forget(uuid))
+          .thenReply(op.client(), x -> StatusReply.success(c.view()));
+    }
+    return Effect().reply(op.client(), StatusReply.success(c.view()));
+  }
+
+  // ---- reset: persisted step by step -----------------------------------------------------
+
+  ReplyEffect<Event, State> onReset(Running s, Reset c) {
+    Network effective = s.pendingNetwork() != null ? s.pendingNetwork() : s.network();
+    return Effect().persist(new ResetBegan(effective, meta(c.by(), null)))
+        .thenRun(x -> {
+          resetClient = c.replyTo();
+          continueReset((Running) x);
+        })
+        .thenNoReply();
+  }
+
+  /** Runs the reset's next step; commands wait until the last one is recorded. */
+  private void continueReset(Running s) {
+    resetting = true;
+    Principal by = s.reset().by();
+    if (s.reset().phase() == ResetProgress.Phase.STOPPING) {
+      roster.fanOut(ResetPlan.toStop(inOrder(s), fleet.reserved()), VcmView.class,
+          r -> new VcmEntity.StopForReset(by, r), ResetStopsDone::new);
+      return;
+    }
+    ResetPlan.Starts plan = ResetPlan.starts(s, inOrder(s), fleet.activeOrStarting());
+    roster.fanOut(plan.toStart(), VcmView.class, r -> new VcmEntity.Start(null, by, r),
+        outcomes -> new ResetStartsDone(outcomes, plan.overLimit()));
+  }
+
+  ReplyEffect<Event, State> onResetStopsDone(Running s, ResetStopsDone c) {
+    List<UUID> stopped = observeAll(c.outcomes()).stream().map(VcmView::uuid).toList();
+    return Effect().persist(new ResetStopsCompleted(stopped, meta(s.reset().by(), null)))
+        .thenRun(x -> continueReset((Running) x))
+        .thenNoReply();
+  }
+
+  ReplyEffect<Event, State> onResetStartsDone(Running s, ResetStartsDone c) {
+    observeAll(c.outcomes());
+    ResetPlan.Result result = ResetPlan.result(inOrder(s), c.outcomes(), c.overLimit());
+    List<UUID> stopped = s.reset().stopped();
+    return Effect().persist(new ResetCompleted(result.started(), result.notStarted(), meta(s.reset().by(), null)))
+        .thenRun(x -> {
+          resetting = false;
+          if (resetClient != null) {
+            resetClient.tell(StatusReply.success(
+                new ResetOutcome(stopped, result.started(), result.notStarted(), info((Running) x))));
+            resetClient = null;
+          } else {
+            context.getLog().info("HSM {} finished the interrupted reset: stopped {}, started {}, not started {}",
+                esn, stopped, result.started(), result.notStarted().keySet());
+          }
+        })
+        .thenNoReply()
+        .thenUnstashAll();
+  }
+
+  private List<VcmView> observeAll(Map<UUID, FanOut.Outcome<VcmView>> outcomes) {
+    List<VcmView> answered = new ArrayList<>();
+    outcomes.values().stream().filter(o -> o.value() != null).forEach(o -> {
+      fleet.observe(o.value());
+      answered.add(o.value());
+    });
+    return answered;
+  }
+
+  private List<VcmView> inOrder(Running s) {
+    return roster.inOrder(s);
+  }
+
+  HsmInfo info(Running s) {
+    return new HsmInfo(s.esn(), s.licensing().speed(), s.licensing().multiTenant(), s.licensing().maxCreatable(),
+        s.licensing().maxActive(), s.members().size(), fleet.active(), s.network(), s.pendingNetwork(),
+        s.licensing().features(), env.clock().now(), PublicKeys.fingerprint(s.modulePublicKey()));
+  }
+
+  private EventMeta meta(Principal by, String digest) {
+    return EventMeta.of(env.clock(), by, digest);
+  }
+
+  private <R> ReplyEffect<Event, State> refuse(ActorRef<StatusReply<R>> replyTo, Refusal refusal) {
+    return Effect().reply(replyTo, StatusReply.error(refusal));
+  }
+
+  private EffectFactories<Event, State> Effect() {
+    return effects.get();
+  }
+}
