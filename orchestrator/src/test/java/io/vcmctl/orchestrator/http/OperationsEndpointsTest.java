@@ -279,7 +279,10 @@ class OperationsEndpointsTest {
   void aPrometheusServerScrapesTheDaemonWithTheTokenFile() throws Exception {
     Path prometheus = ExternalProgram.require("prometheus", "prometheus");
     Path dir = Files.createDirectories(fleet.work.resolve("prometheus"));
-    String scrapeConfig = yamlUnder(operationsGuide(), "### Scrape config")
+    String documented = yamlUnder(operationsGuide(), "### Scrape config");
+    assertEquals(documented, yamlUnder(Files.readString(OpsFleet.repositoryRoot().resolve("README.md")),
+        "## Operations"), "the README's scrape config differs from docs/operations.md's");
+    String scrapeConfig = documented
         .replace("/srv/vcm-orchestrator/data/admin.token", fleet.daemon.tokenFile().toString())
         .replace("127.0.0.1:8750", "127.0.0.1:" + fleet.daemon.port());
     Files.writeString(dir.resolve("prometheus.yml"),
