@@ -260,6 +260,28 @@ class OperationsEndpointsTest {
     fleet.api.send("GET", "/v1/stats/poller", null, Map.of()).refused(401, "UNAUTHORIZED");
   }
 
+  @Test
+  void theConsoleIsServedWithoutATokenAndLoadsNothingFromElsewhere() {
+    Answer page = raw("/");
+    assertEquals(200, page.status());
+    assertEquals("text/html; charset=UTF-8", page.headers().firstValue("Content-Type").orElseThrow());
+    assertEquals("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self';"
+        + " form-action 'none'; base-uri 'none'; frame-ancestors 'none'",
+        page.headers().firstValue("Content-Security-Policy").orElseThrow());
+    assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElseThrow());
+    Matcher refs = Pattern.compile("(?:src|href)=\"([^\"]*)\"").matcher(page.raw());
+    int files = 0;
+    while (refs.find()) {
+      assertTrue(refs.group(1).startsWith("/console/"), refs.group(1));
+      assertEquals(200, raw(refs.group(1)).status(), refs.group(1));
+      files++;
+    }
+    assertEquals(3, files, "the page's script, style sheet and icon");
+    assertFalse(page.raw().contains(fleet.token()));
+    fleet.api.send("GET", "/console/../admin.token", null, Map.of()).refused(404, "NOT_FOUND");
+    fleet.api.send("GET", "/console/nothing.js", null, Map.of()).refused(404, "NOT_FOUND");
+  }
+
   // ---- real Prometheus tools ---------------------------------------------------------------
 
   @Test
@@ -338,6 +360,20 @@ class OperationsEndpointsTest {
       HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r::body);
       return r;
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** A GET without a token whose body may be anything. */
+  private Answer raw(String path) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(fleet.daemon.url() + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return new Answer(r.statusCode(), null, r.headers(), r.body());
     } catch (IOException e) {
       throw new AssertionError(e);
     } catch (InterruptedException e) {
