@@ -4,7 +4,11 @@ import com.typesafe.config.Config;
 import io.vcmctl.orchestrator.http.AdminToken;
 import io.vcmctl.orchestrator.http.HttpApi;
 import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
+import io.vcmctl.orchestrator.http.OpsRoutes;
 import io.vcmctl.orchestrator.http.TenantAuth;
+import io.vcmctl.orchestrator.ops.Metrics;
+import io.vcmctl.orchestrator.ops.OpsSettings;
+import io.vcmctl.orchestrator.ops.Readiness;
 import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.vcm.request.KeyFiles;
 import io.vcmctl.vcm.request.RequestException;
@@ -18,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
 import java.security.PublicKey;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -122,11 +127,15 @@ public final class Daemon {
     AdminToken token = AdminToken.generate();
     HttpApi api = new HttpApi(orchestrator, token, TenantAuth.fromConfig(config), http.getBytes("max-body"),
         http.getDuration("body-timeout"));
+    OpsSettings opsSettings = OpsSettings.fromConfig(config);
+    Metrics metrics = Metrics.start(orchestrator, opsSettings);
+    OpsRoutes ops = new OpsRoutes(orchestrator, token, metrics,
+        new Readiness(orchestrator, metrics, opsSettings, Clock.systemUTC()), opsSettings);
     ServerBinding binding;
     try {
       binding = Http.get(orchestrator.system()).newServerAt(host, port)
           .adaptSettings(s -> s.withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
-          .bind(api.route())
+          .bind(ops.wrap(api.route()))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();

@@ -124,6 +124,11 @@ public final class Orchestrator implements AutoCloseable {
     return esns;
   }
 
+  /** The ESN of the HSM whose entity this is, such as the one a stats poller's event names. */
+  public Optional<String> esnOf(ActorRef<HsmEntity.Command> entity) {
+    return hsms.values().stream().filter(h -> h.entity().equals(entity)).map(Guardian.Hsm::esn).findFirst();
+  }
+
   @Override
   public void close() {
     system.terminate();

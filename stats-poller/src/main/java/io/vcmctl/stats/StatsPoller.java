@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -47,6 +48,14 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
    */
   public record Status(long cyclesCompleted, Duration lastDuration, Instant lastCompletedAt, int lastVcmCount,
       int lastUnanswered) implements CborSerializable {}
+
+  /**
+   * Published on the actor system's event stream at the end of every complete cycle, for
+   * monitoring. {@code completedAt} is the host's clock, which a monitoring system compares
+   * with its own (the module clock may be set anywhere).
+   */
+  public record CycleCompleted(ActorRef<HsmEntity.Command> hsm, Duration duration, Instant completedAt, int vcms,
+      int unanswered) {}
 
   private enum Tick implements Command { INSTANCE }
 
@@ -166,6 +175,8 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
     cycles++;
     lastDuration = Duration.ofNanos(System.nanoTime() - cycleStartNanos);
     lastCompletedAt = clock.now();
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(
+        new CycleCompleted(hsm, lastDuration, Instant.now(), lastVcmCount, lastUnanswered)));
     timers.startSingleTimer(Tick.INSTANCE, settings.delay());
     return this;
   }

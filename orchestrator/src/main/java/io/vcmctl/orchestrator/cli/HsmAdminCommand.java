@@ -95,7 +95,8 @@ public final class HsmAdminCommand {
   }
 
   @Command(name = "info", mixinStandardHelpOptions = true,
-      description = "Shows the HSM: ESN, licensing and limits, VCM counts, networking, module time.")
+      description = "Shows the HSM: ESN, licensing and limits, VCM counts, networking, module time; and the"
+          + " daemon's version.")
   static final class Info implements Callable<Integer> {
     @Mixin
     Options.Provider client;
@@ -108,7 +109,9 @@ public final class HsmAdminCommand {
 
     @Override
     public Integer call() {
-      JsonNode info = client.api().get(Api.withEsn("/v1/hsm/info", hsm.esn));
+      Api api = client.api();
+      ObjectNode info = (ObjectNode) api.get(Api.withEsn("/v1/hsm/info", hsm.esn));
+      info.put("daemon_version", api.get("/v1/version").path("version").asText());
       Out.object(info, format.json);
       return 0;
     }

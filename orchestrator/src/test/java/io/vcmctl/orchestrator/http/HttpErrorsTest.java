@@ -164,7 +164,7 @@ class HttpErrorsTest {
 
   @Test
   void unknownPathsAndMethodsAreJson() {
-    api.get("/").refused(404, "NOT_FOUND");
+    api.get("/favicon.ico").refused(404, "NOT_FOUND");
     api.get("/v1/nothing").refused(404, "NOT_FOUND");
     api.get("/v1/hsm/info/").refused(404, "NOT_FOUND");
     api.send("GET", "/v2/hsms", null, Map.of()).refused(404, "NOT_FOUND");

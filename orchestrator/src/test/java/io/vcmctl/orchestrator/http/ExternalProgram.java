@@ -1,0 +1,45 @@
+package io.vcmctl.orchestrator.http;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * A program a test drives (promtool, prometheus, chromium): a developer machine without it
+ * skips the test; under {@code CI=true} a missing program fails it, since {@code .ci/run}
+ * installs them all.
+ */
+final class ExternalProgram {
+
+  private ExternalProgram() {}
+
+  /** The program's path, from PATH or as given absolutely. */
+  static Path require(String program, String debianPackage) {
+    Path found = program.startsWith("/") ? Path.of(program) : which(program);
+    if (found != null && Files.isExecutable(found)) {
+      return found;
+    }
+    String why = program + " is not installed (Debian package " + debianPackage + "; .ci/run installs it)";
+    if ("true".equals(System.getenv("CI"))) {
+      fail(why);
+    }
+    Assumptions.abort(why);
+    return null;
+  }
+
+  private static Path which(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return null;
+    }
+    for (String dir : path.split(":")) {
+      Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+      if (Files.isExecutable(candidate)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+}
