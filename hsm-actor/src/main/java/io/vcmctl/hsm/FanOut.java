@@ -45,10 +45,6 @@ public final class FanOut<Q, R, P> extends AbstractBehavior<FanOut.Command> {
       return new Outcome<>(null, null, "did not answer in time (" + failure.getClass().getSimpleName() + ")");
     }
 
-    public boolean answered() {
-      return noAnswer == null;
-    }
-
     /** The one line to report for a VCM that did not do it. */
     public String problem() {
       return refusal != null ? refusal.getMessage() : noAnswer;

@@ -80,7 +80,7 @@ final class FleetMetrics {
           disk.dataPoint(point(l, v.diskBytes()));
           memory.dataPoint(point(l, v.memoryBytes()));
           ratio.dataPoint(point(l, (double) v.diskBytes() / diskLimit));
-          answering.dataPoint(point(l, v.answered() ? 1 : 0));
+          answering.dataPoint(point(l, v.answering() ? 1 : 0));
         }
       }
     }
