@@ -41,7 +41,8 @@ final class Fleet {
   }
 
   /** Keeps the newest view of each VCM (answers can arrive out of order); a deleted VCM leaves. */
-  void observe(VcmView view) {
+  void observe(VcmView answer) {
+    VcmView view = answer.state();
     unanswered.remove(view.uuid());
     if (view.status() == VcmStatus.DELETED) {
       views.remove(view.uuid());

@@ -50,7 +50,8 @@ final class Roster {
   Roster(ActorContext<Command> context, HsmEnvironment env, Function<UUID, Command> terminated,
       BiFunction<UUID, FanOut.Outcome<VcmView>, Command> refreshed) {
     this.context = context;
-    this.children = new VcmChildren(context, env, terminated);
+    this.children = new VcmChildren(context, env, terminated,
+        view -> refreshed.apply(view.uuid(), FanOut.Outcome.of(view, null)));
     this.timeout = env.settings().vcmAskTimeout();
     this.refreshed = refreshed;
   }

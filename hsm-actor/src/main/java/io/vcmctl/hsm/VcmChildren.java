@@ -1,6 +1,7 @@
 package io.vcmctl.hsm;
 
 import io.vcmctl.vcm.VcmEntity;
+import io.vcmctl.vcm.VcmView;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,18 +22,25 @@ final class VcmChildren {
   private final ActorContext<HsmEntity.Command> context;
   private final HsmEnvironment env;
   private final Function<UUID, HsmEntity.Command> terminated;
+  private final ActorRef<VcmView> observer;
   private final Map<UUID, ActorRef<VcmEntity.Command>> refs = new HashMap<>();
 
-  VcmChildren(ActorContext<HsmEntity.Command> context, HsmEnvironment env, Function<UUID, HsmEntity.Command> terminated) {
+  /**
+   * @param terminated the message the HSM gets when a child stops by itself
+   * @param changed the message the HSM gets when a child changes by itself (settling to its device)
+   */
+  VcmChildren(ActorContext<HsmEntity.Command> context, HsmEnvironment env, Function<UUID, HsmEntity.Command> terminated,
+      Function<VcmView, HsmEntity.Command> changed) {
     this.context = context;
     this.env = env;
     this.terminated = terminated;
+    this.observer = context.messageAdapter(VcmView.class, changed::apply);
   }
 
   ActorRef<VcmEntity.Command> of(UUID vcm) {
     return refs.computeIfAbsent(vcm, u -> {
       ActorRef<VcmEntity.Command> child = context.spawn(
-          Supervision.restarting(VcmEntity.create(u, env.clock(), env.runtime(), env.vcmSettings())),
+          Supervision.restarting(VcmEntity.create(u, env.clock(), env.runtime(), env.vcmSettings(), observer)),
           u.toString());
       context.watchWith(child, terminated.apply(u));
       return child;

@@ -49,6 +49,8 @@ public final class Refusal extends RuntimeException {
     TENANT_ALREADY_ENROLLED,
     /** R11: the VCM was stopped for exceeding the disk limit. */
     DISK_LIMIT_STOPPED,
+    /** The device that runs the VCM failed or did not answer; nothing was recorded. */
+    DEVICE_ERROR,
     UNAVAILABLE
   }
 

@@ -12,12 +12,25 @@ final class TenantActions {
 
   private TenantActions() {}
 
+  /** The event an action becomes, or, for an action that would change nothing, why not. */
+  record Decision(Event event, String unchanged) {
+
+    static Decision record(Event event) {
+      return new Decision(event, null);
+    }
+
+    static Decision nothing(String why) {
+      return new Decision(null, why);
+    }
+  }
+
   /**
-   * The event {@code action} becomes.
+   * What {@code action} becomes. An action that would change nothing records nothing, so that
+   * repeating it cannot grow the journal or flood the history.
    *
    * @throws Refusal when the caller is not the VCM's tenant, or the phase or facts forbid it
    */
-  static Event decide(UUID vcm, VcmEntity.Existing s, Principal tenant, Action action, EventMeta meta) {
+  static Decision decide(UUID vcm, VcmEntity.Existing s, Principal tenant, Action action, EventMeta meta) {
     checkOwner(vcm, s.data(), tenant);
     TenantFacts f = s.data().facts();
     boolean active = s.status() == VcmStatus.ACTIVE;
@@ -29,42 +42,57 @@ final class TenantActions {
         if (!active) {
           throw VcmRules.enrollInactive(vcm);
         }
-        return new VcmEntity.TenantEnrolled(vcm, tenant.id(), meta);
+        // Enrolling again clears a pending hardserver restart, so only then is it news.
+        return f.enrolled() && !f.hardserverRestartRequired() ? Decision.nothing("already enrolled")
+            : Decision.record(new VcmEntity.TenantEnrolled(vcm, tenant.id(), meta));
       case UNENROLL:
         if (!f.enrolled()) {
           throw VcmRules.notEnrolled(vcm);
         }
-        return new VcmEntity.TenantUnenrolled(vcm, meta);
+        return Decision.record(new VcmEntity.TenantUnenrolled(vcm, meta));
       case ACKNOWLEDGE_RESTART:
         if (!f.hardserverRestartRequired()) {
           throw VcmRules.invalidArgument("VCM " + vcm + " does not need a hardserver restart");
         }
-        return new VcmEntity.HardserverRestartAcknowledged(vcm, meta);
+        return Decision.record(new VcmEntity.HardserverRestartAcknowledged(vcm, meta));
       default:
         break;
     }
     checkInUse(vcm, s.status(), f);
     switch (action) {
       case LOAD_WORLD:
-        return new VcmEntity.SecurityWorldLoaded(vcm, meta);
+        return f.securityWorldLoaded() ? Decision.nothing("the Security World is already loaded")
+            : Decision.record(new VcmEntity.SecurityWorldLoaded(vcm, meta));
       case MODE_OPERATIONAL:
-        return new VcmEntity.ModeChanged(vcm, TenantFacts.Mode.OPERATIONAL, meta);
+        return mode(vcm, f, TenantFacts.Mode.OPERATIONAL, meta);
       case MODE_MAINTENANCE:
-        return new VcmEntity.ModeChanged(vcm, TenantFacts.Mode.MAINTENANCE, meta);
+        return mode(vcm, f, TenantFacts.Mode.MAINTENANCE, meta);
       case AUDIT_ON:
         if (f.auditLog() == TenantFacts.AuditLog.ON) {
           throw VcmRules.invalidArgument("the audit log of VCM " + vcm + " is already on");
         }
-        return new VcmEntity.AuditLogEnabled(vcm, meta);
+        return Decision.record(new VcmEntity.AuditLogEnabled(vcm, meta));
       case AUDIT_FINALIZE:
         if (f.auditLog() != TenantFacts.AuditLog.ON) {
           throw VcmRules.invalidArgument("the audit log of VCM " + vcm + " is " + f.auditLog().label()
               + "; only a log that is on can be finalized");
         }
-        return new VcmEntity.AuditLogFinalized(vcm, meta);
+        return Decision.record(new VcmEntity.AuditLogFinalized(vcm, meta));
       default:
         throw new IllegalArgumentException("unhandled tenant action " + action);
     }
+  }
+
+  private static Decision mode(UUID vcm, TenantFacts f, TenantFacts.Mode mode, EventMeta meta) {
+    return f.mode() == mode ? Decision.nothing("already in " + mode.label() + " mode")
+        : Decision.record(new VcmEntity.ModeChanged(vcm, mode, meta));
+  }
+
+  /** The tenant may reach its module: its own VCM, active and enrolled. */
+  static void mayUse(UUID vcm, VcmEntity.Existing s, Principal tenant) {
+    checkOwner(vcm, s.data(), tenant);
+    checkNotStoppedForDisk(vcm, s);
+    checkInUse(vcm, s.status(), s.data().facts());
   }
 
   /** Simulated tenant data, written inside an active, enrolled VCM. */

@@ -2,31 +2,27 @@ package io.vcmctl.vcm;
 
 import io.vcmctl.persistence.CborSerializable;
 import io.vcmctl.vcm.request.PublicKeys;
-import io.vcmctl.vcm.request.RequestException;
-import io.vcmctl.vcm.request.RequestKind;
-import io.vcmctl.vcm.request.RequestVerifier;
-import io.vcmctl.vcm.request.SignedRequest;
 import io.vcmctl.vcm.request.VerifiedRequest;
-import java.security.PublicKey;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandlerBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
-import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * One VCM, event sourced. Commands are checked against the VCM's own rules (R1, R4–R8,
@@ -105,6 +101,10 @@ public final class VcmEntity
     ACKNOWLEDGE_RESTART
   }
 
+  /** How the VCM's enrolled tenant reaches its PKCS#11 module ({@code hsmadmin vcm pkcs11}). */
+  public record GetPkcs11(Principal tenant, ActorRef<StatusReply<VcmRuntime.Pkcs11Access>> replyTo)
+      implements Command {}
+
   /** The current view; refused only for a VCM that was never created. */
   public record GetView(ActorRef<StatusReply<VcmView>> replyTo) implements ViewCommand {}
 
@@ -117,6 +117,20 @@ public final class VcmEntity
   public record PropertyDifference(String property, String requested, String actual) implements CborSerializable {}
 
   public record Measurement(VcmView view, Usage usage) implements CborSerializable {}
+
+  // Internal: the device's answers
+
+  /** The device finished lifecycle call {@code op}, or failed it. */
+  record DeviceAnswered(long op, Throwable failure) implements Command {}
+
+  record DeviceTimedOut(long op) implements Command {}
+
+  /** What the device says of the VCM, at recovery or before a measurement for {@code measuring}. */
+  record StatusReported(VcmRuntime.DeviceStatus status, Throwable failure,
+      ActorRef<StatusReply<Measurement>> measuring) implements Command {}
+
+  record UsageMeasured(Usage usage, Throwable failure, ActorRef<StatusReply<Measurement>> replyTo)
+      implements Command {}
 
   // ---------------------------------------------------------------------------------------
   // Events
@@ -157,6 +171,9 @@ public final class VcmEntity
   public record TenantDataWritten(UUID vcm, long bytes, EventMeta meta) implements Event {}
 
   public record HardserverRestartAcknowledged(UUID vcm, EventMeta meta) implements Event {}
+
+  /** The journal settled to what the device reports (by {@code system:reconcile}). */
+  public record VcmSettled(UUID vcm, VcmStatus to, String reason, EventMeta meta) implements Event {}
 
   // ---------------------------------------------------------------------------------------
   // State: one type per lifecycle phase
@@ -225,31 +242,31 @@ public final class VcmEntity
 
   // ---------------------------------------------------------------------------------------
 
-  private final UUID uuid;
-  private final ActorContext<Command> context;
-  private final ModuleClock clock;
-  private final VcmRuntime runtime;
-  private final VcmSettings settings;
-  private final RequestVerifier verifier;
+  private final VcmCommands commands;
 
   public static PersistenceId persistenceId(UUID uuid) {
     return PersistenceId.of(ENTITY_TYPE, uuid.toString());
   }
 
+  /** A VCM on its own, telling nobody of the changes it makes by itself. */
   public static Behavior<Command> create(UUID uuid, ModuleClock clock, VcmRuntime runtime, VcmSettings settings) {
-    return Behaviors.setup(ctx -> new VcmEntity(uuid, ctx, clock, runtime, settings));
+    return create(uuid, clock, runtime, settings, null);
   }
 
-  private VcmEntity(UUID uuid, ActorContext<Command> context, ModuleClock clock, VcmRuntime runtime,
-      VcmSettings settings) {
+  /**
+   * @param observer told the new view whenever the VCM changes by itself, not in reply to a
+   *     command (settling to what its device reports); may be {@code null}
+   */
+  public static Behavior<Command> create(UUID uuid, ModuleClock clock, VcmRuntime runtime, VcmSettings settings,
+      ActorRef<VcmView> observer) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        new VcmEntity(uuid, ctx, timers, new VcmCommands.Deps(clock, runtime, settings, observer))));
+  }
+
+  private VcmEntity(UUID uuid, ActorContext<Command> context, TimerScheduler<Command> timers, VcmCommands.Deps deps) {
     super(persistenceId(uuid),
-        SupervisorStrategy.restartWithBackoff(java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(5), 0.1));
-    this.uuid = uuid;
-    this.context = context;
-    this.clock = clock;
-    this.runtime = runtime;
-    this.settings = settings;
-    this.verifier = new RequestVerifier(settings.clockSkew());
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    this.commands = new VcmCommands(uuid, context, timers, deps, this::Effect, () -> lastSequenceNumber(context));
   }
 
   @Override
@@ -259,7 +276,12 @@ public final class VcmEntity
 
   @Override
   public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), settings.keepSnapshots());
+    return RetentionCriteria.snapshotEvery(commands.settings().snapshotEvery(), commands.settings().keepSnapshots());
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), commands::onRecovered).build();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -269,191 +291,58 @@ public final class VcmEntity
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> b = newCommandHandlerWithReplyBuilder();
 
+    // The device's answers come in any phase; other commands wait while a lifecycle call is out.
+    b.forAnyState()
+        .onCommand(DeviceAnswered.class, commands::onDeviceAnswered)
+        .onCommand(DeviceTimedOut.class, commands::onDeviceTimedOut)
+        .onCommand(StatusReported.class, commands::onStatusReported)
+        .onCommand(UsageMeasured.class, commands::onUsageMeasured)
+        .onCommand(c -> commands.deviceBusy() && !(c instanceof GetView || c instanceof MeasureUsage),
+            (s, c) -> Effect().stash());
+
     b.forStateType(Uncreated.class)
-        .onCommand(Create.class, this::onCreate)
-        .onCommand(ViewCommand.class, c -> refuse(c.replyTo(), VcmRules.notFound(uuid)))
-        .onCommand(MeasureUsage.class, c -> refuse(c.replyTo(), VcmRules.notFound(uuid)));
+        .onCommand(Create.class, commands::onCreate)
+        .onCommand(ViewCommand.class, c -> commands.refuse(c.replyTo(), VcmRules.notFound(commands.uuid())))
+        .onCommand(MeasureUsage.class, c -> commands.refuse(c.replyTo(), VcmRules.notFound(commands.uuid())))
+        .onCommand(GetPkcs11.class, c -> commands.refuse(c.replyTo(), VcmRules.notFound(commands.uuid())));
 
     b.forStateType(Inactive.class)
-        .onCommand(Start.class, this::onStart)
-        .onCommand(Stop.class, (s, c) -> refuse(c.replyTo(), VcmRules.notActive(uuid, s.status(), "stop")))
-        .onCommand(Delete.class, this::onDelete)
-        .onCommand(SetProperty.class, this::onSetProperty);
+        .onCommand(Start.class, commands::onStart)
+        .onCommand(Stop.class, (s, c) -> commands.refuse(c.replyTo(), commands.notActive(s, "stop")))
+        .onCommand(Delete.class, commands::onDelete)
+        .onCommand(SetProperty.class, commands::onSetProperty);
 
     b.forStateType(Active.class)
-        .onCommand(Start.class, (s, c) -> refuse(c.replyTo(), VcmRules.alreadyActive(uuid)))
-        .onCommand(Stop.class, this::onStop)
-        .onCommand(StopForReset.class, (s, c) -> Effect().persist(new VcmStoppedForReset(uuid, meta(c.by(), null)))
-            .thenRun(x -> runtime.stop(uuid, false))
-            .thenReply(c.replyTo(), x -> StatusReply.success(view(x))))
-        .onCommand(Delete.class, (s, c) -> refuse(c.replyTo(), VcmRules.deleteWhileActive(uuid)))
-        .onCommand(SetProperty.class, (s, c) -> refuse(c.replyTo(), VcmRules.modifyWhileActive(uuid)));
+        .onCommand(Start.class, (s, c) -> commands.refuse(c.replyTo(), VcmRules.alreadyActive(commands.uuid())))
+        .onCommand(Stop.class, commands::onStop)
+        .onCommand(StopForReset.class, commands::onStopForReset)
+        .onCommand(Delete.class, (s, c) -> commands.refuse(c.replyTo(), VcmRules.deleteWhileActive(commands.uuid())))
+        .onCommand(SetProperty.class, (s, c) -> commands.refuse(c.replyTo(), VcmRules.modifyWhileActive(commands.uuid())));
 
     b.forStateType(DiskLimitStopped.class)
-        .onCommand(Start.class, (s, c) -> refuse(c.replyTo(), diskLimitStopped(s, "started")))
-        .onCommand(SetProperty.class, (s, c) -> refuse(c.replyTo(), diskLimitStopped(s, "modified")))
-        .onCommand(Stop.class, (s, c) -> refuse(c.replyTo(), VcmRules.notActive(uuid, s.status(), "stop")))
-        .onCommand(StopForDiskLimit.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(view(s))))
-        .onCommand(Delete.class, this::onDelete);
+        .onCommand(Start.class, (s, c) -> commands.refuse(c.replyTo(), commands.diskLimitStopped(s, "started")))
+        .onCommand(SetProperty.class, (s, c) -> commands.refuse(c.replyTo(), commands.diskLimitStopped(s, "modified")))
+        .onCommand(Stop.class, (s, c) -> commands.refuse(c.replyTo(), commands.notActive(s, "stop")))
+        .onCommand(StopForDiskLimit.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(commands.view(s))))
+        .onCommand(Delete.class, commands::onDelete);
 
     b.forStateType(Deleted.class)
-        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(view(s))))
-        .onCommand(ViewCommand.class, (s, c) -> refuse(c.replyTo(), VcmRules.deleted(uuid)))
-        .onCommand(MeasureUsage.class, c -> refuse(c.replyTo(), VcmRules.deleted(uuid)));
+        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(commands.view(s))))
+        .onCommand(ViewCommand.class, (s, c) -> commands.refuse(c.replyTo(), VcmRules.deleted(commands.uuid())))
+        .onCommand(MeasureUsage.class, c -> commands.refuse(c.replyTo(), VcmRules.deleted(commands.uuid())))
+        .onCommand(GetPkcs11.class, c -> commands.refuse(c.replyTo(), VcmRules.deleted(commands.uuid())));
 
     b.forStateType(Existing.class)
-        .onCommand(Create.class, c -> refuse(c.replyTo(), VcmRules.alreadyExists(uuid)))
-        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(view(s))))
-        .onCommand(MeasureUsage.class, this::onMeasure)
-        .onCommand(StopForDiskLimit.class, this::onStopForDiskLimit)
-        .onCommand(TenantAction.class, (s, c) -> decided(c.replyTo(),
-            () -> TenantActions.decide(uuid, s, c.tenant(), c.action(), meta(c.tenant(), null))))
-        .onCommand(WriteData.class, (s, c) -> decided(c.replyTo(),
-            () -> TenantActions.write(uuid, s, c.tenant(), c.bytes(), settings.maxDataWrite(), meta(c.tenant(), null))))
-        .onCommand(ViewCommand.class, (s, c) -> refuse(c.replyTo(), VcmRules.notActive(uuid, s.status(), "do that to")));
+        .onCommand(Create.class, c -> commands.refuse(c.replyTo(), VcmRules.alreadyExists(commands.uuid())))
+        .onCommand(GetView.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(commands.view(s))))
+        .onCommand(MeasureUsage.class, commands::onMeasure)
+        .onCommand(StopForDiskLimit.class, commands::onStopForDiskLimit)
+        .onCommand(TenantAction.class, commands::onTenantAction)
+        .onCommand(WriteData.class, commands::onWriteData)
+        .onCommand(GetPkcs11.class, commands::onGetPkcs11)
+        .onCommand(ViewCommand.class, (s, c) -> commands.refuse(c.replyTo(), commands.notActive(s, "do that to")));
 
     return b.build();
-  }
-
-  private ReplyEffect<Event, State> onCreate(Create c) {
-    VerifiedRequest request = c.request();
-    VcmProperties p = c.properties();
-    boolean restrictRequested = request.payload().requested(VcmProperty.RESTRICT_STARTUP)
-        .map(Boolean::parseBoolean).orElse(false);
-    if (p.restrictStartup() != restrictRequested) {
-      return refuse(c.replyTo(), VcmRules.invalidArgument(
-          "restrict_startup is the tenant's choice: the request asks for " + restrictRequested));
-    }
-    if (!p.kTenantReq().equals(request.payload().requestKey())) {
-      return refuse(c.replyTo(), VcmRules.invalidArgument("k_tenant_req must be the key that signed the create request"));
-    }
-    Optional<Refusal> r1 = VcmRules.startupExclusion(p);
-    if (r1.isPresent()) {
-      return refuse(c.replyTo(), r1.get());
-    }
-    VcmCreated event = new VcmCreated(uuid, p, request.payload().sshadminKey(), meta(c.by(), request.digest()));
-    List<PropertyDifference> differences = differences(request, p);
-    return Effect().persist(event)
-        .thenReply(c.replyTo(), s -> StatusReply.success(new CreateResult(view(s), differences)));
-  }
-
-  private static List<PropertyDifference> differences(VerifiedRequest request, VcmProperties actual) {
-    List<PropertyDifference> out = new ArrayList<>();
-    for (VcmProperty property : VcmProperty.values()) {
-      Optional<String> requested = request.payload().requested(property);
-      if (requested.isPresent() && !requested.get().equals(actual.get(property))) {
-        out.add(new PropertyDifference(property.key(), requested.get(), actual.get(property)));
-      }
-    }
-    return out;
-  }
-
-  private ReplyEffect<Event, State> onStart(Inactive s, Start c) {
-    Optional<Refusal> r4 = VcmRules.startRequest(uuid, s.data().properties(), c.request() != null);
-    if (r4.isPresent()) {
-      return refuse(c.replyTo(), r4.get());
-    }
-    String digest = null;
-    if (c.request() != null) {
-      try {
-        digest = verify(c.request(), s.data().properties(), RequestKind.START).digest();
-      } catch (RequestException e) {
-        return refuse(c.replyTo(), VcmRules.invalidRequest(e));
-      }
-    }
-    return Effect().persist(new VcmStarted(uuid, meta(c.by(), digest)))
-        .thenRun(x -> runtime.start(uuid))
-        .thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
-  }
-
-  private ReplyEffect<Event, State> onStop(Active s, Stop c) {
-    Optional<Refusal> r5 = VcmRules.stopInUse(uuid, s.data().facts(), c.force());
-    if (r5.isPresent()) {
-      return refuse(c.replyTo(), r5.get());
-    }
-    return Effect().persist(new VcmStopped(uuid, c.force(), meta(c.by(), null)))
-        .thenRun(x -> runtime.stop(uuid, c.force()))
-        .thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
-  }
-
-  private ReplyEffect<Event, State> onDelete(Existing s, Delete c) {
-    Optional<Refusal> r6 = VcmRules.auditLogBlocksDelete(uuid, s.data().facts(), c.force());
-    if (r6.isPresent()) {
-      return refuse(c.replyTo(), r6.get());
-    }
-    return Effect().persist(new VcmDeleted(uuid, c.force(), meta(c.by(), null)))
-        .thenRun(x -> runtime.destroy(uuid))
-        .thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
-  }
-
-  private ReplyEffect<Event, State> onSetProperty(Inactive s, SetProperty c) {
-    Optional<VcmProperty> named = VcmProperty.fromName(c.property());
-    if (named.isEmpty()) {
-      return refuse(c.replyTo(), VcmRules.unknownProperty(c.property()));
-    }
-    VcmProperty property = named.get();
-    String value;
-    try {
-      value = VcmProperties.canonical(property, c.value());
-    } catch (IllegalArgumentException e) {
-      return refuse(c.replyTo(), VcmRules.invalidArgument(e.getMessage()));
-    }
-    VcmProperties current = s.data().properties();
-    VerifiedRequest request;
-    try {
-      request = verify(c.request(), current, RequestKind.PROPERTIES);
-    } catch (RequestException e) {
-      return refuse(c.replyTo(), VcmRules.invalidRequest(e));
-    }
-    Optional<String> requested = request.payload().requested(property);
-    if (requested.isEmpty()) {
-      return refuse(c.replyTo(), VcmRules.propertyNotRequested(property));
-    }
-    if (!requested.get().equals(value)) {
-      return refuse(c.replyTo(), VcmRules.propertyMismatch(property));
-    }
-    Optional<Refusal> r1 = VcmRules.startupExclusion(current.with(property, value));
-    if (r1.isPresent()) {
-      return refuse(c.replyTo(), r1.get());
-    }
-    return Effect().persist(new PropertyChanged(uuid, property.key(), value, meta(c.by(), request.digest())))
-        .thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
-  }
-
-  private ReplyEffect<Event, State> onStopForDiskLimit(Existing s, StopForDiskLimit c) {
-    Optional<Refusal> notOver = VcmRules.overDiskLimit(c.measuredBytes(), c.limitBytes());
-    if (notOver.isPresent()) {
-      return refuse(c.replyTo(), notOver.get());
-    }
-    boolean wasActive = s instanceof Active;
-    return Effect().persist(new VcmStoppedForDiskLimit(uuid, c.measuredBytes(), c.limitBytes(), meta(c.by(), null)))
-        .thenRun(x -> {
-          if (wasActive) {
-            runtime.stop(uuid, true);
-          }
-        })
-        .thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
-  }
-
-  /** Persists the event a pure decision makes, or replies with the refusal it throws. */
-  private ReplyEffect<Event, State> decided(ActorRef<StatusReply<VcmView>> replyTo,
-      java.util.function.Supplier<Event> decision) {
-    Event event;
-    try {
-      event = decision.get();
-    } catch (Refusal r) {
-      return refuse(replyTo, r);
-    }
-    return Effect().persist(event).thenReply(replyTo, x -> StatusReply.success(view(x)));
-  }
-
-  private ReplyEffect<Event, State> onMeasure(Existing s, MeasureUsage c) {
-    VcmView view = view(s);
-    runtime.measure(view).whenComplete((usage, failure) -> c.replyTo().tell(failure == null
-        ? StatusReply.success(new Measurement(view, usage))
-        : StatusReply.error(new Refusal(Refusal.Code.UNAVAILABLE,
-            "VCM " + uuid + " did not report its usage: " + failure.getMessage()))));
-    return Effect().noReply();
   }
 
   // ---------------------------------------------------------------------------------------
@@ -466,12 +355,16 @@ public final class VcmEntity
         .onEvent(VcmCreated.class, (s, e) -> new Inactive(new VcmData(e.vcm(), e.properties(), TenantFacts.INITIAL,
             e.sshadminKey(), PublicKeys.fingerprint(e.sshadminKey()), e.meta().at())));
     b.forStateType(Inactive.class)
-        .onEvent(VcmStarted.class, (s, e) -> new Active(s.data()));
+        .onEvent(VcmStarted.class, (s, e) -> new Active(s.data()))
+        .onEvent(VcmSettled.class, (s, e) -> new Active(s.data()));
     b.forStateType(Active.class)
         .onEvent(VcmStopped.class, (s, e) -> new Inactive(e.forced()
             ? s.data().withFacts(s.data().facts().withHardserverRestartRequired(true))
             : s.data()))
-        .onEvent(VcmStoppedForReset.class, (s, e) -> new Inactive(s.data()));
+        .onEvent(VcmStoppedForReset.class, (s, e) -> new Inactive(s.data()))
+        // A process that ended under its tenant cut the tenant's hardserver off, as a forced stop does.
+        .onEvent(VcmSettled.class, (s, e) -> new Inactive(
+            s.data().withFacts(s.data().facts().withHardserverRestartRequired(s.data().facts().enrolled()))));
     b.forStateType(Existing.class)
         .onEvent(VcmStoppedForDiskLimit.class, (s, e) -> new DiskLimitStopped(s.data(), e.measuredBytes(), e.limitBytes()))
         .onEvent(VcmDeleted.class, (s, e) -> new Deleted(s.data()))
@@ -504,26 +397,4 @@ public final class VcmEntity
     return new Deleted(data);
   }
 
-  // ---------------------------------------------------------------------------------------
-
-  private VcmView view(State s) {
-    return ((Existing) s).view(lastSequenceNumber(context));
-  }
-
-  private EventMeta meta(Principal by, String requestDigest) {
-    return EventMeta.of(clock, by, requestDigest);
-  }
-
-  private VerifiedRequest verify(byte[] request, VcmProperties current, RequestKind kind) throws RequestException {
-    PublicKey key = PublicKeys.decode(current.kTenantReq());
-    return verifier.verify(SignedRequest.parse(request), key, kind, uuid, clock.now());
-  }
-
-  private <R> ReplyEffect<Event, State> refuse(ActorRef<StatusReply<R>> replyTo, Refusal refusal) {
-    return Effect().reply(replyTo, StatusReply.error(refusal));
-  }
-
-  private Refusal diskLimitStopped(DiskLimitStopped s, String verb) {
-    return VcmRules.diskLimitStopped(uuid, s.measuredBytes(), s.limitBytes(), verb);
-  }
 }

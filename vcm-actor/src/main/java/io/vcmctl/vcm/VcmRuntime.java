@@ -1,5 +1,6 @@
 package io.vcmctl.vcm;
 
+import io.vcmctl.persistence.CborSerializable;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
@@ -70,5 +71,5 @@ public interface VcmRuntime {
    * @param serverAddress the value of {@code P11_KIT_SERVER_ADDRESS} that reaches the module
    * @param clientModule the PKCS#11 module a tenant's application loads to use it
    */
-  record Pkcs11Access(String serverAddress, String clientModule) {}
+  record Pkcs11Access(String serverAddress, String clientModule) implements CborSerializable {}
 }

@@ -8,8 +8,10 @@ import java.time.Duration;
  *
  * @param clockSkew how far in the future a request's issued-at may lie before it is "not yet valid"
  * @param maxDataWrite the largest single tenant data write accepted
+ * @param deviceTimeout how long the VCM waits for its device to carry out a lifecycle call
  */
-public record VcmSettings(int snapshotEvery, int keepSnapshots, Duration clockSkew, long maxDataWrite) {
+public record VcmSettings(int snapshotEvery, int keepSnapshots, Duration clockSkew, long maxDataWrite,
+    Duration deviceTimeout) {
 
   public VcmSettings {
     if (snapshotEvery < 1 || keepSnapshots < 1) {
@@ -21,6 +23,9 @@ public record VcmSettings(int snapshotEvery, int keepSnapshots, Duration clockSk
     if (maxDataWrite < 1) {
       throw new IllegalArgumentException("vcmctl.vcm.max-data-write must be at least 1 byte");
     }
+    if (deviceTimeout.isNegative() || deviceTimeout.isZero()) {
+      throw new IllegalArgumentException("vcmctl.vcm.device-timeout must be positive");
+    }
   }
 
   public static VcmSettings fromConfig(Config config) {
@@ -29,6 +34,7 @@ public record VcmSettings(int snapshotEvery, int keepSnapshots, Duration clockSk
         c.getInt("snapshot-every"),
         c.getInt("keep-snapshots"),
         c.getDuration("request-clock-skew"),
-        c.getBytes("max-data-write"));
+        c.getBytes("max-data-write"),
+        c.getDuration("device-timeout"));
   }
 }

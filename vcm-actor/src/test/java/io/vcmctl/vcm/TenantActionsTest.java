@@ -43,17 +43,18 @@ class TenantActionsTest {
   void enrollOnlyAnActiveVcmAndActInsideOnlyOnceEnrolled() {
     assertEquals(Code.NOT_ACTIVE, refusal(new VcmEntity.Inactive(data(TenantFacts.INITIAL)), TENANT, Action.ENROLL));
     assertInstanceOf(VcmEntity.TenantEnrolled.class,
-        TenantActions.decide(VCM, new VcmEntity.Active(data(TenantFacts.INITIAL)), TENANT, Action.ENROLL, META));
+        TenantActions.decide(VCM, new VcmEntity.Active(data(TenantFacts.INITIAL)), TENANT, Action.ENROLL, META).event());
     assertEquals(Code.NOT_ENROLLED, refusal(new VcmEntity.Active(data(TenantFacts.INITIAL)), TENANT, Action.LOAD_WORLD));
     assertInstanceOf(VcmEntity.SecurityWorldLoaded.class,
-        TenantActions.decide(VCM, new VcmEntity.Active(data(enrolled())), TENANT, Action.LOAD_WORLD, META));
+        TenantActions.decide(VCM, new VcmEntity.Active(data(enrolled())), TENANT, Action.LOAD_WORLD, META).event());
   }
 
   @Test
   void aVcmStoppedForTheDiskLimitCanOnlyBeUnenrolled() {
     VcmEntity.Existing s = new VcmEntity.DiskLimitStopped(data(enrolled()), 17_000_000, 16_777_216);
     assertEquals(Code.DISK_LIMIT_STOPPED, refusal(s, TENANT, Action.LOAD_WORLD));
-    assertInstanceOf(VcmEntity.TenantUnenrolled.class, TenantActions.decide(VCM, s, TENANT, Action.UNENROLL, META));
+    assertInstanceOf(VcmEntity.TenantUnenrolled.class,
+        TenantActions.decide(VCM, s, TENANT, Action.UNENROLL, META).event());
     assertEquals(Code.DISK_LIMIT_STOPPED, assertThrows(Refusal.class,
         () -> TenantActions.write(VCM, s, TENANT, 10, 100, META)).code());
   }
@@ -62,8 +63,25 @@ class TenantActionsTest {
   void auditLogMovesOffOnFinalizedOnlyForward() {
     VcmEntity.Existing on = new VcmEntity.Active(data(enrolled().withAuditLog(TenantFacts.AuditLog.ON)));
     assertEquals(Code.INVALID_ARGUMENT, refusal(on, TENANT, Action.AUDIT_ON));
-    assertInstanceOf(VcmEntity.AuditLogFinalized.class, TenantActions.decide(VCM, on, TENANT, Action.AUDIT_FINALIZE, META));
+    assertInstanceOf(VcmEntity.AuditLogFinalized.class,
+        TenantActions.decide(VCM, on, TENANT, Action.AUDIT_FINALIZE, META).event());
     assertEquals(Code.INVALID_ARGUMENT, refusal(new VcmEntity.Active(data(enrolled())), TENANT, Action.AUDIT_FINALIZE));
+  }
+
+  @Test
+  void anActionThatWouldChangeNothingRecordsNothingAndSaysSo() {
+    VcmEntity.Existing enrolled = new VcmEntity.Active(data(enrolled().withSecurityWorldLoaded()));
+    TenantActions.Decision again = TenantActions.decide(VCM, enrolled, TENANT, Action.ENROLL, META);
+    assertEquals(null, again.event());
+    assertEquals("already enrolled", again.unchanged());
+    assertEquals("the Security World is already loaded",
+        TenantActions.decide(VCM, enrolled, TENANT, Action.LOAD_WORLD, META).unchanged());
+    assertEquals("already in operational mode",
+        TenantActions.decide(VCM, enrolled, TENANT, Action.MODE_OPERATIONAL, META).unchanged());
+    VcmEntity.Existing restartDue = new VcmEntity.Active(data(enrolled().withHardserverRestartRequired(true)));
+    assertInstanceOf(VcmEntity.TenantEnrolled.class,
+        TenantActions.decide(VCM, restartDue, TENANT, Action.ENROLL, META).event(),
+        "enrolling again clears a pending hardserver restart, so it is recorded");
   }
 
   @Test

@@ -498,6 +498,17 @@ class VcmEntityTest {
   }
 
   @Test
+  void tenantCallsThatChangeNothingRecordNothing() {
+    enrolledActive();
+    tenantDoes(Action.LOAD_WORLD);
+    for (Action repeated : new Action[] {Action.ENROLL, Action.LOAD_WORLD, Action.MODE_OPERATIONAL}) {
+      var result = run(r -> new VcmEntity.TenantAction(tenant.principal(), repeated, r));
+      assertTrue(result.hasNoEvents(), repeated + " again records nothing");
+      assertTrue(ok(result).unchanged() != null, repeated + " again says that nothing changed");
+    }
+  }
+
+  @Test
   void recoversTheSameStateFromItsEventsAndSnapshots() {
     enrolledActive();
     tenantDoes(Action.LOAD_WORLD);
