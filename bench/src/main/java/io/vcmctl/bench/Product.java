@@ -51,7 +51,7 @@ final class Product {
   /** {@code overrides} win over the product's configuration of this data directory. */
   static Orchestrator start(Path dir, Duration statsDelay, Config overrides) {
     OrchestratorConfig config = OrchestratorConfig.of(dir, VENDOR.getPublic()).withEsns(List.of(ESN))
-        .withStatsDelay(statsDelay);
+        .withStatsDelay(statsDelay).withRuntimeChoice("simulated");
     return Orchestrator.start(config, overrides.withFallback(QUIET).withFallback(Orchestrator.config(config)));
   }
 

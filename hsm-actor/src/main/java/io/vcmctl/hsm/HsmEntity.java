@@ -6,6 +6,7 @@ import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.VcmEntity;
+import io.vcmctl.vcm.VcmRuntime;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
 import java.time.Duration;
@@ -95,6 +96,10 @@ public final class HsmEntity
   public record WriteData(UUID uuid, Principal tenant, long bytes, ActorRef<StatusReply<VcmView>> replyTo)
       implements Command {}
 
+  /** How a VCM's enrolled tenant reaches its PKCS#11 module; the VCM itself answers. */
+  public record GetPkcs11(UUID uuid, Principal tenant, ActorRef<StatusReply<VcmRuntime.Pkcs11Access>> replyTo)
+      implements Command {}
+
   /** From the stats poller: the VCM's disk use exceeds the limit (R11). */
   public record StopVcmForDiskLimit(UUID uuid, long measuredBytes, long limitBytes, Principal by,
       ActorRef<StatusReply<VcmView>> replyTo) implements Command {}
@@ -127,10 +132,12 @@ public final class HsmEntity
   /**
    * The last measured figures of one VCM.
    *
+   * @param cpuSeconds CPU time of an active VCM since it last started, where the runtime measures it
    * @param answering whether the VCM reported its usage in the last cycle
    */
   public record VcmStats(UUID uuid, String name, VcmStatus status, long memoryBytes, long diskBytes,
-      Instant collectedAt, boolean answering, boolean approachingDiskLimit) implements CborSerializable {}
+      double cpuSeconds, Instant collectedAt, boolean answering, boolean approachingDiskLimit)
+      implements CborSerializable {}
 
   // Internal messages
 
@@ -344,6 +351,10 @@ public final class HsmEntity
         .onCommand(TenantAction.class, commands::onTenantAction)
         .onCommand(WriteData.class, (s, c) -> commands.forward(c.uuid(), c.replyTo(), Reservations.Hold.none(c.uuid()), false,
             r -> new VcmEntity.WriteData(c.tenant(), c.bytes(), r)))
+        .onCommand(GetPkcs11.class, (s, c) -> {
+          roster.tell(c.uuid(), new VcmEntity.GetPkcs11(c.tenant(), c.replyTo()), c.replyTo());
+          return Effect().noReply();
+        })
         .onCommand(GetVcm.class, (s, c) -> Effect().reply(c.replyTo(), roster.fleet.view(c.uuid())
             .map(StatusReply::success).orElseGet(() -> StatusReply.error(roster.unknown(c.uuid())))))
         .onCommand(ListVcms.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(roster.inOrder(s))))

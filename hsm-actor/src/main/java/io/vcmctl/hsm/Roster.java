@@ -80,6 +80,15 @@ final class Roster {
     context.askWithStatus(type, children.of(vcm), timeout, command::apply, answer::apply);
   }
 
+  /** A query a known VCM answers to the client itself; an unknown one is refused. */
+  <R> void tell(UUID vcm, VcmEntity.Command query, ActorRef<StatusReply<R>> client) {
+    if (fleet.knows(vcm)) {
+      children.of(vcm).tell(query);
+    } else {
+      client.tell(StatusReply.error(unknown(vcm)));
+    }
+  }
+
   /** A command to a known VCM, holding {@code hold} until it answers. */
   void forward(Reservations.Hold hold, Function<ActorRef<StatusReply<VcmView>>, VcmEntity.Command> command,
       BiFunction<VcmView, Throwable, Command> answer) {

@@ -37,8 +37,8 @@ final class StatsStore {
       VcmStats f = figures.get(v.uuid());
       out.add(f != null
           ? new VcmStats(v.uuid(), v.properties().name(), v.status(), f.memoryBytes(), f.diskBytes(),
-              f.collectedAt(), f.answering(), f.approachingDiskLimit())
-          : new VcmStats(v.uuid(), v.properties().name(), v.status(), 0, 0, null, false, false));
+              f.cpuSeconds(), f.collectedAt(), f.answering(), f.approachingDiskLimit())
+          : new VcmStats(v.uuid(), v.properties().name(), v.status(), 0, 0, 0, null, false, false));
     }
     return out;
   }

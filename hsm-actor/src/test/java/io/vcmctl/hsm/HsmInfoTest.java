@@ -87,8 +87,8 @@ class HsmInfoTest extends HsmTestBase {
     start(f, active);
     tenantDoes(f, tenant, active, Action.ENROLL);
     var stats = List.of(
-        new HsmEntity.VcmStats(active, "active", VcmStatus.ACTIVE, 36 * MIB, 3 * MIB, HsmFixture.T0, true, false),
-        new HsmEntity.VcmStats(inactive, "inactive", VcmStatus.INACTIVE, 0, 5 * MIB, HsmFixture.T0, true, false));
+        new HsmEntity.VcmStats(active, "active", VcmStatus.ACTIVE, 36 * MIB, 3 * MIB, 0, HsmFixture.T0, true, false),
+        new HsmEntity.VcmStats(inactive, "inactive", VcmStatus.INACTIVE, 0, 5 * MIB, 0, HsmFixture.T0, true, false));
     TestProbe<Done> recorded = kit.createTestProbe();
     f.hsm.tell(new HsmEntity.RecordStats(stats, recorded.getRef()));
     recorded.expectMessage(Done.getInstance());

@@ -74,6 +74,15 @@ public final class Daemon {
    */
   public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
       PrintStream out) {
+    return start(dataDir, port, esns, statsDelay, vendorPublicKey, null, out);
+  }
+
+  /**
+   * @param runtime {@code auto}, {@code simulated}, {@code softhsm} or a runtime's class name;
+   *     {@code null} for {@code vcmctl.runtime}
+   */
+  public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
+      String runtime, PrintStream out) {
     portProblem(port).ifPresent(problem -> {
       throw new IllegalArgumentException(problem);
     });
@@ -93,7 +102,9 @@ public final class Daemon {
         vendorKey = trustDemoVendor(dir, out);
       }
       Orchestrator orchestrator = Orchestrator.start(OrchestratorConfig.of(dir.root(), vendorKey)
-          .withEsns(esns == null ? List.of() : esns).withStatsDelay(statsDelay));
+          .withEsns(esns == null ? List.of() : esns).withStatsDelay(statsDelay).withRuntimeChoice(runtime));
+      out.println(orchestrator.runtime());
+      out.flush();
       // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
       orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
       try {

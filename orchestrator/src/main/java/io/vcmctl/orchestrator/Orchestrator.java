@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
 import io.vcmctl.hsm.EnvStats;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmEnvironment;
@@ -63,13 +64,15 @@ public final class Orchestrator implements AutoCloseable {
   private final Duration timeout;
   private final String readJournal;
   private final DataDirectory dataDir;
+  private final String runtime;
 
   private Orchestrator(ActorSystem<Guardian.Command> system, Map<String, Guardian.Hsm> hsms, List<String> esns,
-      DataDirectory dataDir) {
+      DataDirectory dataDir, String runtime) {
     this.system = system;
     this.hsms = hsms;
     this.esns = esns;
     this.dataDir = dataDir;
+    this.runtime = runtime;
     Config c = system.settings().config().getConfig("vcmctl.orchestrator");
     this.timeout = c.getDuration("ask-timeout");
     this.readJournal = c.getString("read-journal");
@@ -79,6 +82,9 @@ public final class Orchestrator implements AutoCloseable {
   public static Config config(OrchestratorConfig config) {
     Config overrides = config.statsDelay() == null ? ConfigFactory.empty()
         : ConfigFactory.parseString("vcmctl.stats.delay = " + config.statsDelay().toMillis() + "ms");
+    if (config.runtimeChoice() != null) {
+      overrides = overrides.withValue("vcmctl.runtime", ConfigValueFactory.fromAnyRef(config.runtimeChoice()));
+    }
     return DataDirectory.of(config.dataDir()).create().config()
         .withFallback(overrides)
         .withFallback(ConfigFactory.load());
@@ -95,16 +101,23 @@ public final class Orchestrator implements AutoCloseable {
     StatsSettings stats = StatsSettings.fromConfig(effective);
     HsmSettings hsmSettings = HsmSettings.fromConfig(effective);
     VcmSettings vcmSettings = VcmSettings.fromConfig(effective);
-    VcmRuntime runtime = config.runtime() != null ? config.runtime() : SimulatedRuntime.fromConfig(effective);
+    Runtimes.Chosen chosen = config.runtime() != null
+        ? new Runtimes.Chosen(config.runtime(), "runtime: " + config.runtime().name())
+        : Runtimes.choose(effective.getString("vcmctl.runtime"), effective);
+    VcmRuntime runtime = chosen.runtime();
     Function<String, HsmEnvironment> environments = esn -> new HsmEnvironment(
         config.clockFactory() != null ? config.clockFactory().get() : ModuleClock.system(),
         runtime, hsmSettings, vcmSettings, dir.resolve("hsm").resolve(esn), config.vendorKey());
     ActorSystem<Guardian.Command> system = ActorSystem.create(Guardian.create(esns, environments, stats),
         "vcm-orchestrator", effective);
+    if (config.runtime() == null) {
+      // A runtime made here is released with the system; an embedder's own stays theirs.
+      system.getWhenTerminated().thenRun(runtime::close);
+    }
     try {
       Map<String, Guardian.Hsm> hsms = AskPattern.<Guardian.Command, Map<String, Guardian.Hsm>>ask(system,
           Guardian.GetHsms::new, Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Orchestrator(system, hsms, esns, dir);
+      return new Orchestrator(system, hsms, esns, dir, chosen.description());
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("the orchestrator did not start: " + e.getMessage(), e);
@@ -117,6 +130,11 @@ public final class Orchestrator implements AutoCloseable {
 
   public DataDirectory dataDirectory() {
     return dataDir;
+  }
+
+  /** Which runtime the VCMs run on, in one line, such as {@code runtime: simulated (…)}. */
+  public String runtime() {
+    return runtime;
   }
 
   /** The ESNs of the HSMs this process runs, in the order they were first run. */
@@ -207,6 +225,11 @@ public final class Orchestrator implements AutoCloseable {
 
   public CompletionStage<VcmView> tenantAction(UUID uuid, Principal tenant, VcmEntity.Action action) {
     return onVcm(uuid, r -> new HsmEntity.TenantAction(uuid, tenant, action, r));
+  }
+
+  /** How the VCM's enrolled tenant reaches its PKCS#11 module; anyone else is refused. */
+  public CompletionStage<VcmRuntime.Pkcs11Access> pkcs11(UUID uuid, Principal tenant) {
+    return onVcm(uuid, r -> new HsmEntity.GetPkcs11(uuid, tenant, r));
   }
 
   /** Simulated tenant data written into the VCM (the simulated runtime's stand-in for real use). */

@@ -131,8 +131,8 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
       VcmView view = outcome.value().view();
       long disk = outcome.value().usage().diskBytes();
       figures.put(uuid, new VcmStats(uuid, view.properties().name(), view.status(),
-          view.isActive() ? outcome.value().usage().memoryBytes() : 0, disk, now, true,
-          settings.approachesLimit(disk)));
+          view.isActive() ? outcome.value().usage().memoryBytes() : 0, disk,
+          view.isActive() ? outcome.value().usage().cpuSeconds() : 0, now, true, settings.approachesLimit(disk)));
       if (settings.exceedsLimit(disk) && view.status() != VcmStatus.DISK_LIMIT_STOPPED) {
         context.getLog().warn("VCM {} uses {} bytes of disk, over the limit of {}; stopping it (R11)",
             uuid, disk, settings.diskLimit());
@@ -156,9 +156,9 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
   private VcmStats silent(UUID uuid) {
     VcmStats old = last.get(uuid);
     return old == null
-        ? new VcmStats(uuid, null, null, 0, 0, null, false, false)
-        : new VcmStats(uuid, old.name(), old.status(), old.memoryBytes(), old.diskBytes(), old.collectedAt(), false,
-            old.approachingDiskLimit());
+        ? new VcmStats(uuid, null, null, 0, 0, 0, null, false, false)
+        : new VcmStats(uuid, old.name(), old.status(), old.memoryBytes(), old.diskBytes(), old.cpuSeconds(),
+            old.collectedAt(), false, old.approachingDiskLimit());
   }
 
   private Behavior<Command> onStopped(Stopped stopped) {
@@ -167,7 +167,7 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
       VcmStats f = figures.get(uuid);
       VcmStatus status = outcome.value() != null ? outcome.value().status() : f.status();
       figures.put(uuid, new VcmStats(uuid, f.name(), status, status == VcmStatus.ACTIVE ? f.memoryBytes() : 0,
-          f.diskBytes(), f.collectedAt(), true, true));
+          f.diskBytes(), status == VcmStatus.ACTIVE ? f.cpuSeconds() : 0, f.collectedAt(), true, true));
     });
     last.clear();
     last.putAll(figures);

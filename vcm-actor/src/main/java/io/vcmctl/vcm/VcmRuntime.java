@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
  * orchestrator may repeat a call whose outcome it never recorded, and settles the journal to
  * what {@link #status} reports.
  */
-public interface VcmRuntime {
+public interface VcmRuntime extends AutoCloseable {
 
   /** A short name for logs and {@code serve}'s start-up line, such as {@code simulated}. */
   String name();
@@ -54,6 +54,10 @@ public interface VcmRuntime {
   default boolean simulatesTenantData() {
     return false;
   }
+
+  /** Releases what the runtime holds in this process (threads, connections); the VCMs keep running. */
+  @Override
+  default void close() {}
 
   /** What a device says of one VCM. */
   enum DeviceStatus {

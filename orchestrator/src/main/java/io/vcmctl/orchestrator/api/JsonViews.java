@@ -13,6 +13,7 @@ import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.TenantFacts;
 import io.vcmctl.vcm.VcmEntity;
 import io.vcmctl.vcm.VcmProperties;
+import io.vcmctl.vcm.VcmRuntime;
 import io.vcmctl.vcm.VcmView;
 import io.vcmctl.vcm.request.PublicKeys;
 import java.time.Instant;
@@ -76,6 +77,16 @@ public final class JsonViews {
     o.put("hardserver_restart_required", f.hardserverRestartRequired());
     o.put("tenant", v.tenant());
     o.put("created_at", v.createdAt().toString());
+    if (v.unchanged() != null) {
+      o.put("unchanged", v.unchanged());
+    }
+    return o;
+  }
+
+  public static ObjectNode pkcs11(VcmRuntime.Pkcs11Access access) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("p11_kit_server_address", access.serverAddress());
+    o.put("client_module", access.clientModule());
     return o;
   }
 
@@ -148,6 +159,7 @@ public final class JsonViews {
       x.put("state", s.status() == null ? null : s.status().label());
       x.put("memory_bytes", s.memoryBytes());
       x.put("disk_bytes", s.diskBytes());
+      x.put("cpu_seconds", s.cpuSeconds());
       x.put("collected_at", s.collectedAt() == null ? null : s.collectedAt().toString());
       x.put("answering", s.answering());
       x.put("approaching_disk_limit", s.approachingDiskLimit());

@@ -67,6 +67,11 @@ public final class OrchestratorCommand {
         description = "The vendor key that licences must be signed by; without it a demo vendor key is trusted.")
     Path vendorPublicKey;
 
+    @Option(names = "--runtime", paramLabel = "RUNTIME",
+        description = {"Where VCMs run: auto, simulated, softhsm (real PKCS#11 tokens), or a VcmRuntime class name"
+            + " (default: vcmctl.runtime, auto: softhsm when installed, else simulated)."})
+    String runtime;
+
     @Override
     public Integer call() {
       Daemon.portProblem(port).ifPresent(problem -> {
@@ -74,7 +79,7 @@ public final class OrchestratorCommand {
       });
       Daemon daemon;
       try {
-        daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, System.out);
+        daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime, System.out);
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new CliException(e.getMessage(), e);
       }

@@ -38,7 +38,7 @@ import picocli.CommandLine.Spec;
     subcommands = {TenantCommand.Create.class, TenantCommand.StartRequest.class,
         TenantCommand.PropertiesRequest.class, TenantCommand.InspectRequest.class, TenantCommand.Enroll.class,
         TenantCommand.Unenroll.class, TenantCommand.World.class, TenantCommand.Mode.class, TenantCommand.Audit.class,
-        TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class})
+        TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class, TenantCommand.Pkcs11.class})
 final class TenantCommand {
 
   private static final String DEFAULT_VALIDITY = "24h";
@@ -80,6 +80,9 @@ final class TenantCommand {
   private static int act(Options.Tenant tenant, UUID vcm, String action, ObjectNode body) {
     JsonNode view = tenant.api().post("/v1/tenant/vcms/" + vcm + "/" + action, body);
     Out.fields(view, FACTS);
+    if (view.has("unchanged")) {
+      Out.line("unchanged", view.get("unchanged").asText());
+    }
     return 0;
   }
 
@@ -356,6 +359,32 @@ final class TenantCommand {
     @Override
     public Integer call() {
       return act(tenant, vcm, "acknowledge-restart");
+    }
+  }
+
+  @Command(name = "pkcs11", mixinStandardHelpOptions = true,
+      description = {"Shows how you reach your VCM's PKCS#11 module: set P11_KIT_SERVER_ADDRESS to the address and",
+          "load the client module in any PKCS#11 application (pkcs11-tool --module MODULE ...)."})
+  static final class Pkcs11 implements Callable<Integer> {
+    @Mixin
+    Options.Tenant tenant;
+
+    @Mixin
+    Options.Json json;
+
+    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
+    UUID vcm;
+
+    @Override
+    public Integer call() {
+      JsonNode access = tenant.api().post("/v1/tenant/vcms/" + vcm + "/pkcs11", JsonViews.MAPPER.createObjectNode());
+      if (json.json) {
+        Out.json(access);
+      } else {
+        Out.line("p11_kit_server_address", access.get("p11_kit_server_address").asText());
+        Out.line("client_module", access.get("client_module").asText());
+      }
+      return 0;
     }
   }
 }

@@ -62,6 +62,7 @@ public final class HttpApi extends AllDirectives {
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Map<String, Action> ACTIONS = actions();
   private static final String DATA_WRITE = "data-write";
+  private static final String PKCS11 = "pkcs11";
 
   private final Orchestrator orchestrator;
   private final AdminToken token;
@@ -214,13 +215,18 @@ public final class HttpApi extends AllDirectives {
       Principal tenant = tenants.verify(request.method().value(), request.getUri().path(),
           name -> request.getHeader(name).map(HttpHeader::value), bytes);
       Action action = ACTIONS.get(actionName);
-      if (action == null && !DATA_WRITE.equals(actionName)) {
+      if (action == null && !DATA_WRITE.equals(actionName) && !PKCS11.equals(actionName)) {
         List<String> known = new java.util.ArrayList<>(ACTIONS.keySet());
         known.add(DATA_WRITE);
+        known.add(PKCS11);
         throw new ApiError(404, Refusal.Code.NOT_FOUND.name(), "no tenant action " + SafeText.quote(actionName)
             + "; the actions are " + String.join(", ", known.stream().sorted().toList()));
       }
       UUID uuid = uuid(id);
+      if (PKCS11.equals(actionName)) {
+        Body.parse(bytes, List.of());
+        return reply(orchestrator.pkcs11(uuid, tenant), JsonViews::pkcs11);
+      }
       if (action == null) {
         long n = Body.parse(bytes, List.of("bytes")).requiredWhole("bytes");
         return reply(orchestrator.writeData(uuid, tenant, n), JsonViews::vcm);
@@ -259,6 +265,7 @@ public final class HttpApi extends AllDirectives {
       case NOT_FOUND -> 404;
       case INVALID_ARGUMENT, INVALID_REQUEST, INVALID_LICENCE -> 400;
       case NOT_YOUR_VCM -> 403;
+      case DEVICE_ERROR -> 502;
       case UNAVAILABLE -> 503;
       default -> 409;
     };
