@@ -22,6 +22,7 @@ final class Fleet {
 
   private final Map<UUID, VcmView> views = new HashMap<>();
   private final Set<UUID> unanswered = new HashSet<>();
+  private final Set<UUID> recovering = new HashSet<>();
   private final Reservations reserved = new Reservations();
 
   Reservations reserved() {
@@ -56,6 +57,28 @@ final class Fleet {
     unanswered.remove(vcm);
   }
 
+  /** Members whose state is not known yet after a restart. */
+  void recovering(java.util.Collection<UUID> members) {
+    recovering.addAll(members);
+  }
+
+  void recovered(UUID vcm) {
+    recovering.remove(vcm);
+  }
+
+  boolean isRecovering(UUID vcm) {
+    return recovering.contains(vcm);
+  }
+
+  /** Whether every member's state is known, as an HSM-wide rule needs. */
+  boolean allRecovered() {
+    return recovering.isEmpty();
+  }
+
+  int stillRecovering() {
+    return recovering.size();
+  }
+
   /** A member that did not answer at recovery: known to exist, not yet in the mirror. */
   void markUnanswered(UUID vcm) {
     unanswered.add(vcm);
@@ -69,6 +92,7 @@ final class Fleet {
   void clear() {
     views.clear();
     unanswered.clear();
+    recovering.clear();
     reserved.clear();
   }
 

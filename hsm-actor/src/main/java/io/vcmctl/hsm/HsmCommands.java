@@ -3,7 +3,6 @@ package io.vcmctl.hsm;
 import static io.vcmctl.hsm.HsmRules.require;
 
 import io.vcmctl.hsm.HsmEntity.ApplyLicence;
-import io.vcmctl.hsm.HsmEntity.Census;
 import io.vcmctl.hsm.HsmEntity.ClockSet;
 import io.vcmctl.hsm.HsmEntity.CreateVcm;
 import io.vcmctl.hsm.HsmEntity.CreatedVcm;
@@ -13,6 +12,7 @@ import io.vcmctl.hsm.HsmEntity.IdentityEstablished;
 import io.vcmctl.hsm.HsmEntity.LicenceApplied;
 import io.vcmctl.hsm.HsmEntity.NetworkConfigured;
 import io.vcmctl.hsm.HsmEntity.Operation;
+import io.vcmctl.hsm.HsmEntity.Recovered;
 import io.vcmctl.hsm.HsmEntity.Refreshed;
 import io.vcmctl.hsm.HsmEntity.Reset;
 import io.vcmctl.hsm.HsmEntity.ResetBegan;
@@ -87,6 +87,7 @@ final class HsmCommands {
   private boolean resetting;
   private ActorRef<StatusReply<ResetOutcome>> resetClient;
   private Optional<KeyPair> moduleKey = Optional.empty();
+  private long recoveryStarted;
 
   HsmCommands(String esn, ActorContext<HsmEntity.Command> context, HsmEnvironment env,
       Supplier<EffectFactories<Event, State>> effects) {
@@ -94,12 +95,12 @@ final class HsmCommands {
     this.context = context;
     this.env = env;
     this.verifier = new RequestVerifier(env.vcmSettings().clockSkew());
-    this.roster = new Roster(context, env, HsmEntity.VcmTerminated::new, Refreshed::new);
+    this.roster = new Roster(context, env, HsmEntity.VcmTerminated::new, Refreshed::new, Recovered::new);
     this.fleet = roster.fleet;
     this.effects = effects;
   }
 
-  /** Commands wait in the stash until the census after recovery is done, and while a reset runs. */
+  /** Commands wait in the stash until the HSM's own state is recovered, and while a reset runs. */
   boolean busy() {
     return !ready || resetting;
   }
@@ -116,7 +117,14 @@ final class HsmCommands {
     if (state instanceof Running r) {
       env.clock().setOffset(r.clockOffset());
       moduleKey = ModuleKey.recorded(env.keyDirectory(), esn, r.modulePublicKey(), context.getLog());
-      roster.census(r.members().keySet(), Census::new);
+      ready = true;
+      // A reset cut short by the restart finishes before anything else, once every VCM is back.
+      resetting = r.reset() != null;
+      recoveryStarted = System.nanoTime();
+      roster.recoverAll(r.members().keySet());
+      if (roster.recoveryDone()) {
+        allRecovered(r);
+      }
     } else {
       context.getSelf().tell(EstablishIdentity.INSTANCE);
     }
@@ -134,24 +142,60 @@ final class HsmCommands {
 
   // ---- membership: the census at recovery and single re-reads ----------------------------
 
-  ReplyEffect<Event, State> onCensus(Running s, Census c) {
-    List<Event> corrections = new ArrayList<>();
-    c.outcomes().forEach((uuid, outcome) -> membershipChange(s, uuid, outcome, RECOVERY).ifPresent(corrections::add));
-    if (!corrections.isEmpty()) {
-      context.getLog().info("HSM {} reconciled {} VCM membership change(s) left by an interrupted command",
-          esn, corrections.size());
-    }
-    return Effect().persist(corrections)
+  /** Each VCM's first answer after a restart; commands waiting for it are tried again. */
+  ReplyEffect<Event, State> onRecovered(Running s, Recovered c) {
+    Optional<Event> correction = membershipChange(s, c.uuid(), c.outcome(), RECOVERY);
+    roster.recoveredOne(c.uuid());
+    correction.ifPresent(e -> context.getLog().info("HSM {} reconciled VCM {}: {} left by an interrupted command",
+        esn, c.uuid(), e.getClass().getSimpleName()));
+    boolean done = roster.recoveryDone();
+    return correction.map(e -> Effect().persist(e)).orElseGet(Effect()::none)
         .thenRun(x -> {
-          ready = true;
-          Running r = (Running) x;
-          if (r.reset() != null) {
-            context.getLog().info("HSM {} resumes a reset interrupted by a restart, at {}", esn, r.reset().phase());
-            continueReset(r);
+          if (done) {
+            allRecovered((Running) x);
           }
         })
         .thenNoReply()
         .thenUnstashAll();
+  }
+
+  private void allRecovered(Running s) {
+    context.getLog().info("HSM {} recovered its {} VCM(s) in {} ms", esn, s.members().size(),
+        (System.nanoTime() - recoveryStarted) / 1_000_000);
+    if (s.reset() != null) {
+      context.getLog().info("HSM {} resumes a reset interrupted by a restart, at {}", esn, s.reset().phase());
+      continueReset(s);
+    }
+  }
+
+  /** A command that needs this VCM's state waits while it is still recovering. */
+  private boolean waitsFor(UUID vcm) {
+    return fleet.isRecovering(vcm);
+  }
+
+  /** A command under an HSM-wide rule waits until every VCM's state is known. */
+  private boolean waitsForAll() {
+    return !fleet.allRecovered();
+  }
+
+  ReplyEffect<Event, State> onGetVcm(Running s, HsmEntity.GetVcm c) {
+    if (waitsFor(c.uuid())) {
+      return Effect().stash();
+    }
+    return Effect().reply(c.replyTo(), fleet.view(c.uuid()).map(StatusReply::success)
+        .orElseGet(() -> StatusReply.error(roster.unknown(c.uuid()))));
+  }
+
+  ReplyEffect<Event, State> onListVcms(Running s, HsmEntity.ListVcms c) {
+    return waitsForAll() ? Effect().stash() : Effect().reply(c.replyTo(), StatusReply.success(roster.inOrder(s)));
+  }
+
+  ReplyEffect<Event, State> onGetPkcs11(Running s, HsmEntity.GetPkcs11 c) {
+    if (waitsFor(c.uuid())) {
+      return Effect().stash();
+    }
+    roster.tell(c.uuid(), new VcmEntity.GetPkcs11(c.tenant(), c.replyTo()), c.replyTo());
+    return Effect().noReply();
   }
 
   ReplyEffect<Event, State> onRefreshed(Running s, Refreshed c) {
@@ -181,6 +225,9 @@ final class HsmCommands {
   }
 
   ReplyEffect<Event, State> onSetNetwork(Running s, SetNetwork c) {
+    if (waitsForAll()) {
+      return Effect().stash();
+    }
     Optional<Refusal> stranded = HsmRules.stranded(s, fleet, c.network());
     if (stranded.isPresent()) {
       return refuse(c.replyTo(), stranded.get());
@@ -203,6 +250,9 @@ final class HsmCommands {
   // ---- create ----------------------------------------------------------------------------
 
   ReplyEffect<Event, State> onCreateVcm(Running s, CreateVcm c) {
+    if (waitsForAll()) {
+      return Effect().stash();
+    }
     VerifiedRequest request;
     VcmProperties properties;
     try {
@@ -249,6 +299,11 @@ final class HsmCommands {
   // ---- commands about one VCM -------------------------------------------------------------
 
   ReplyEffect<Event, State> onStartVcm(Running s, StartVcm c) {
+    // Exact while others recover: go ahead only if the limit holds even were they all active.
+    if (waitsFor(c.uuid()) || (waitsForAll()
+        && fleet.activeOrStarting() + fleet.stillRecovering() >= s.licensing().maxActive())) {
+      return Effect().stash();
+    }
     Optional<Refusal> limit = HsmRules.startLimit(s, fleet, c.uuid());
     if (limit.isPresent()) {
       return refuse(c.replyTo(), limit.get());
@@ -259,6 +314,9 @@ final class HsmCommands {
 
   /** The HSM-wide checks of a property change; the VCM checks the request, R1 and R7 itself. */
   ReplyEffect<Event, State> onSetVcmProperty(Running s, SetVcmProperty c) {
+    if (waitsFor(c.uuid()) || (waitsForAll() && HsmRules.spansVcms(c.property()))) {
+      return Effect().stash();
+    }
     Reservations.Hold hold;
     try {
       hold = HsmRules.propertyChange(s, fleet, c.uuid(), c.property(), c.value());
@@ -270,6 +328,9 @@ final class HsmCommands {
   }
 
   ReplyEffect<Event, State> onTenantAction(Running s, TenantAction c) {
+    if (waitsFor(c.uuid()) || (waitsForAll() && c.action() == VcmEntity.Action.ENROLL)) {
+      return Effect().stash();
+    }
     Reservations.Hold hold = Reservations.Hold.none(c.uuid());
     if (c.action() == VcmEntity.Action.ENROLL && c.tenant() != null) {
       Optional<Refusal> r9 = HsmRules.oneEnrollment(fleet, c.tenant().id(), c.uuid());
@@ -284,6 +345,9 @@ final class HsmCommands {
   /** Sends a command to a VCM, holding {@code hold} until it answers. */
   ReplyEffect<Event, State> forward(UUID uuid, ActorRef<StatusReply<VcmView>> client, Reservations.Hold hold,
       boolean removes, Function<ActorRef<StatusReply<VcmView>>, VcmEntity.Command> command) {
+    if (waitsFor(uuid)) {
+      return Effect().stash();
+    }
     if (!fleet.knows(uuid)) {
       return refuse(client, roster.unknown(uuid));
     }
@@ -314,6 +378,9 @@ final class HsmCommands {
   // ---- reset: persisted step by step -----------------------------------------------------
 
   ReplyEffect<Event, State> onReset(Running s, Reset c) {
+    if (waitsForAll()) {
+      return Effect().stash();
+    }
     Network effective = s.pendingNetwork() != null ? s.pendingNetwork() : s.network();
     return Effect().persist(new ResetBegan(effective, meta(c.by(), null)))
         .thenRun(x -> {
@@ -379,7 +446,8 @@ final class HsmCommands {
 
   HsmInfo info(Running s) {
     return new HsmInfo(s.esn(), s.licensing().speed(), s.licensing().multiTenant(), s.licensing().maxCreatable(),
-        s.licensing().maxActive(), s.members().size(), fleet.active(), s.network(), s.pendingNetwork(),
+        s.licensing().maxActive(), s.members().size(), fleet.active(), fleet.stillRecovering(), s.network(),
+        s.pendingNetwork(),
         s.licensing().features(), env.clock().now(), PublicKeys.fingerprint(s.modulePublicKey()));
   }
 

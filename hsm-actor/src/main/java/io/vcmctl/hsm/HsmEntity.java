@@ -44,10 +44,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * is a mirror rebuilt from the children at every recovery, so a VCM is never counted twice or
  * missed.
  *
- * <p>Phases: {@link Unborn} until the module identity exists, then {@link Running}. While it
- * takes the census of its VCMs after recovery, or while a reset runs (resumed after a crash
- * from its persisted steps), commands wait in the stash. Fan-outs to many VCMs run in
- * short-lived {@link FanOut} children.
+ * <p>Phases: {@link Unborn} until the module identity exists, then {@link Running}. After a
+ * restart it answers from its own state at once and brings its VCMs back a bounded number at a
+ * time; a command that needs a VCM still recovering waits for it (for all of them, if an
+ * HSM-wide rule is involved). While a reset runs (resumed after a crash from its persisted
+ * steps), commands wait. Fan-outs to many VCMs run in short-lived {@link FanOut} children.
  */
 public final class HsmEntity
     extends EventSourcedBehaviorWithEnforcedReplies<HsmEntity.Command, HsmEntity.Event, HsmEntity.State> {
@@ -143,7 +144,8 @@ public final class HsmEntity
 
   enum EstablishIdentity implements Command { INSTANCE }
 
-  record Census(Map<UUID, FanOut.Outcome<VcmView>> outcomes) implements Command {}
+  /** A VCM's first answer after the HSM restarted. */
+  record Recovered(UUID uuid, FanOut.Outcome<VcmView> outcome) implements Command {}
 
   record Refreshed(UUID uuid, FanOut.Outcome<VcmView> outcome) implements Command {}
 
@@ -320,7 +322,7 @@ public final class HsmEntity
         .onCommand(Command.class, (s, c) -> Effect().stash());
 
     b.forStateType(Running.class)
-        .onCommand(Census.class, commands::onCensus)
+        .onCommand(Recovered.class, commands::onRecovered)
         .onCommand(Refreshed.class, commands::onRefreshed)
         .onCommand(VcmAnswered.class, commands::onVcmAnswered)
         .onCommand(VcmCreateAnswered.class, commands::onVcmCreateAnswered)
@@ -351,13 +353,9 @@ public final class HsmEntity
         .onCommand(TenantAction.class, commands::onTenantAction)
         .onCommand(WriteData.class, (s, c) -> commands.forward(c.uuid(), c.replyTo(), Reservations.Hold.none(c.uuid()), false,
             r -> new VcmEntity.WriteData(c.tenant(), c.bytes(), r)))
-        .onCommand(GetPkcs11.class, (s, c) -> {
-          roster.tell(c.uuid(), new VcmEntity.GetPkcs11(c.tenant(), c.replyTo()), c.replyTo());
-          return Effect().noReply();
-        })
-        .onCommand(GetVcm.class, (s, c) -> Effect().reply(c.replyTo(), roster.fleet.view(c.uuid())
-            .map(StatusReply::success).orElseGet(() -> StatusReply.error(roster.unknown(c.uuid())))))
-        .onCommand(ListVcms.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(roster.inOrder(s))))
+        .onCommand(GetPkcs11.class, commands::onGetPkcs11)
+        .onCommand(GetVcm.class, commands::onGetVcm)
+        .onCommand(ListVcms.class, commands::onListVcms)
         .onCommand(GetVcmRefs.class, (s, c) -> Effect().reply(c.replyTo(), new VcmRefs(roster.refs(s))))
         .onCommand(RecordStats.class, (s, c) -> {
           roster.stats.record(c.stats(), roster.fleet);

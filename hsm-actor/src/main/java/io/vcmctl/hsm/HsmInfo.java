@@ -4,7 +4,12 @@ import io.vcmctl.persistence.CborSerializable;
 import java.time.Instant;
 import java.util.List;
 
-/** The answer to {@code hsmadmin info}. Networks are {@code null} when not set. */
+/**
+ * The answer to {@code hsmadmin info}. Networks are {@code null} when not set.
+ *
+ * @param vcmsActive active VCMs among those recovered
+ * @param vcmsRecovering VCMs not yet back from their journals after a restart
+ */
 public record HsmInfo(
     String esn,
     SpeedRating speedRating,
@@ -13,6 +18,7 @@ public record HsmInfo(
     int maxActiveVcms,
     int vcmsCreated,
     int vcmsActive,
+    int vcmsRecovering,
     Network network,
     Network pendingNetwork,
     List<String> features,

@@ -132,6 +132,12 @@ final class HsmRules {
     }
   }
 
+  /** Whether changing this property is checked against the other VCMs (R2, addresses). */
+  static boolean spansVcms(String property) {
+    return VcmProperty.fromName(property)
+        .map(p -> p == VcmProperty.SERIAL_CARDREADER || p == VcmProperty.IP_ADDRESS).orElse(false);
+  }
+
   /** A VCM the HSM does not know, or one that has not answered since the HSM restarted. */
   static Refusal unknownVcm(Fleet fleet, UUID vcm) {
     if (fleet.isUnanswered(vcm)) {

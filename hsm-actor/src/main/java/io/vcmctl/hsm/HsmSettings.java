@@ -11,11 +11,15 @@ public record HsmSettings(
     Duration vcmAskTimeout,
     int snapshotEvery,
     int keepSnapshots,
+    int recoveryParallelism,
     List<String> baseFeatures) {
 
   public HsmSettings {
     if (vcmAskTimeout.isNegative() || vcmAskTimeout.isZero()) {
       throw new IllegalArgumentException("vcmctl.hsm.vcm-ask-timeout must be positive");
+    }
+    if (recoveryParallelism < 1) {
+      throw new IllegalArgumentException("vcmctl.hsm.recovery-parallelism must be at least 1");
     }
     if (snapshotEvery < 1 || keepSnapshots < 1) {
       throw new IllegalArgumentException("vcmctl.hsm.snapshot-every and keep-snapshots must be at least 1");
@@ -31,6 +35,7 @@ public record HsmSettings(
         c.getDuration("vcm-ask-timeout"),
         c.getInt("snapshot-every"),
         c.getInt("keep-snapshots"),
+        c.getInt("recovery-parallelism"),
         c.getStringList("base-features"));
   }
 }

@@ -8,7 +8,9 @@ import io.vcmctl.vcm.VcmEntity;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,30 +44,65 @@ final class Roster {
   private final VcmChildren children;
   private final Duration timeout;
   private final BiFunction<UUID, FanOut.Outcome<VcmView>, Command> refreshed;
+  private final BiFunction<UUID, FanOut.Outcome<VcmView>, Command> recovered;
+  private final int parallelism;
+  private final Deque<UUID> toRecover = new ArrayDeque<>();
+  private int recovering;
 
   /**
    * @param terminated the message the HSM gets when a child stops by itself
    * @param refreshed the message the HSM gets with a re-read VCM's answer
+   * @param recovered the message the HSM gets with a VCM's first answer after a restart
    */
   Roster(ActorContext<Command> context, HsmEnvironment env, Function<UUID, Command> terminated,
-      BiFunction<UUID, FanOut.Outcome<VcmView>, Command> refreshed) {
+      BiFunction<UUID, FanOut.Outcome<VcmView>, Command> refreshed,
+      BiFunction<UUID, FanOut.Outcome<VcmView>, Command> recovered) {
     this.context = context;
     this.children = new VcmChildren(context, env, terminated,
         view -> refreshed.apply(view.uuid(), FanOut.Outcome.of(view, null)));
     this.timeout = env.settings().vcmAskTimeout();
     this.refreshed = refreshed;
+    this.recovered = recovered;
+    this.parallelism = env.settings().recoveryParallelism();
   }
 
   /** After the HSM restarted: its children were stopped, and everything it knew is stale. */
   void restarted() {
     fleet.clear();
     children.clear();
+    toRecover.clear();
+    recovering = 0;
   }
 
-  /** Asks every member for its view at once; the HSM gets {@code done} with every outcome. */
-  void census(Collection<UUID> members, Function<Map<UUID, FanOut.Outcome<VcmView>>, Command> done) {
-    context.spawnAnonymous(FanOut.create(children.of(members), VcmView.class, VcmEntity.GetView::new,
-        timeout.multipliedBy(6), context.getSelf(), done));
+  /**
+   * Brings every member back from its journal, a bounded number at a time; the HSM gets each
+   * one's first answer as it comes, so commands that need only recovered VCMs go on meanwhile.
+   */
+  void recoverAll(Collection<UUID> members) {
+    fleet.recovering(members);
+    toRecover.addAll(members);
+    askNext();
+  }
+
+  /** One member has answered; the next one is asked. */
+  void recoveredOne(UUID vcm) {
+    fleet.recovered(vcm);
+    recovering--;
+    askNext();
+  }
+
+  boolean recoveryDone() {
+    return toRecover.isEmpty() && recovering == 0;
+  }
+
+  private void askNext() {
+    while (recovering < parallelism && !toRecover.isEmpty()) {
+      UUID vcm = toRecover.poll();
+      recovering++;
+      // Its journal may be long, and others replay at the same time: more patience than a command gets.
+      context.askWithStatus(VcmView.class, children.of(vcm), timeout.multipliedBy(6), VcmEntity.GetView::new,
+          (view, failure) -> recovered.apply(vcm, FanOut.Outcome.of(view, failure)));
+    }
   }
 
   /** One command to each of these VCMs, in a short-lived child. */

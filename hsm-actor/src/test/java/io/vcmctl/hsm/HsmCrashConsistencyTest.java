@@ -89,7 +89,7 @@ class HsmCrashConsistencyTest extends HsmTestBase {
     assertTrue(journal.persistedInStorage(VcmEntity.persistenceId(abandoned).id()).isEmpty(), "the VCM has no events");
 
     HsmFixture again = new HsmFixture(kit, f.esn, f.env.keyDirectory()).spawn();
-    HsmInfo info = info(again);
+    HsmInfo info = recoveredInfo(again);
     assertEquals(4, info.vcmsCreated(), "the abandoned VCM is not counted");
     assertEquals(before, list(again), "no ghost, nothing lost");
     HsmEntity.VcmAdmissionWithdrawn withdrawn = last(hsmEvents(again, HsmEntity.VcmAdmissionWithdrawn.class));
@@ -151,7 +151,7 @@ class HsmCrashConsistencyTest extends HsmTestBase {
     kit.stop(f.hsm);
     journal.resetPolicy();
     HsmFixture again = new HsmFixture(kit, f.esn, f.env.keyDirectory()).spawn();
-    HsmInfo info = info(again);
+    HsmInfo info = recoveredInfo(again);
     assertEquals(1, info.vcmsCreated(), "vcms_created dropped");
     assertEquals(1, info.vcmsActive());
     assertEquals(List.of(kept), list(again).stream().map(VcmView::uuid).toList(), "the deleted VCM is not listed");
@@ -201,7 +201,7 @@ class HsmCrashConsistencyTest extends HsmTestBase {
 
     HsmFixture again = respawn(f);
     assertEquals(before, list(again));
-    HsmInfo info = info(again);
+    HsmInfo info = recoveredInfo(again);
     assertEquals(infoBefore, info);
     assertEquals(2, info.vcmsActive());
     assertEquals(3, info.vcmsCreated());
@@ -228,7 +228,7 @@ class HsmCrashConsistencyTest extends HsmTestBase {
     // The slow VCM cannot read its journal while the HSM recovers.
     journal.failNextNReads(VcmEntity.persistenceId(slow).id(), 1000);
     HsmFixture again = new HsmFixture(kit, f.esn, f.env.keyDirectory()).spawn();
-    HsmInfo info = info(again);
+    HsmInfo info = recoveredInfo(again);
     assertEquals(2, info.vcmsCreated(), "kept as a member");
     assertEquals(List.of(fine), list(again).stream().map(VcmView::uuid).toList());
     Refusal r = refusedView(again, Code.UNAVAILABLE, reply -> new HsmEntity.GetVcm(slow, reply));

@@ -193,7 +193,7 @@ class HsmLevelDbRestartTest {
     ActorTestKit second = ActorTestKit.create("crash-second", config);
     try {
       HsmFixture g = new HsmFixture(second, esn, keyDir).spawn();
-      HsmInfo info = HsmTestBase.info(g);
+      HsmInfo info = HsmTestBase.recoveredInfo(g);
       assertEquals(2, info.vcmsCreated(), "the deleted and the never-created VCM are not counted");
       assertEquals(2, info.vcmsActive(), "the active count is the number actually running");
       List<VcmView> vcms = HsmTestBase.list(g);
@@ -202,7 +202,7 @@ class HsmLevelDbRestartTest {
       // The HSM's own journal now agrees: a second restart finds nothing to reconcile.
       second.stop(g.hsm);
       HsmFixture h = new HsmFixture(second, esn, keyDir).spawn();
-      assertEquals(info, HsmTestBase.info(h));
+      assertEquals(info, HsmTestBase.recoveredInfo(h));
       HsmTestBase.create(h, "after");
       assertEquals(3, HsmTestBase.info(h).vcmsCreated());
     } finally {

@@ -92,11 +92,11 @@ class HsmResetInterruptedTest {
       PersistenceTestKit journal = PersistenceTestKit.create(second.system());
       journalAtDeath.forEach(journal::persistForRecovery);
       HsmFixture f = new HsmFixture(second, setup.esn(), keys).spawn();
-      HsmInfo info = f.ok(HsmEntity.GetInfo::new);
       Map<UUID, VcmStatus> states = new LinkedHashMap<>();
       for (VcmView v : f.<List<VcmView>>ok(HsmEntity.ListVcms::new)) {
         states.put(v.uuid(), v.status());
       }
+      HsmInfo info = f.ok(HsmEntity.GetInfo::new);
       List<Object> hsmEvents = journal.persistedInStorage(HsmEntity.persistenceId(setup.esn()).id());
       // The fixture's own first reset (which put networking in effect) counts once in each.
       long began = hsmEvents.stream().filter(HsmEntity.ResetBegan.class::isInstance).count() - 1;

@@ -89,6 +89,12 @@ abstract class HsmTestBase {
     return f.ok(HsmEntity.GetInfo::new);
   }
 
+  /** Info once every VCM is back after a restart (listing the VCMs waits for all of them). */
+  static HsmInfo recoveredInfo(HsmFixture f) {
+    list(f);
+    return info(f);
+  }
+
   static List<VcmView> list(HsmFixture f) {
     return f.ok(HsmEntity.ListVcms::new);
   }

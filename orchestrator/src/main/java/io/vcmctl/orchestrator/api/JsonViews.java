@@ -40,6 +40,7 @@ public final class JsonViews {
     o.put("max_active_vcms", i.maxActiveVcms());
     o.put("vcms_created", i.vcmsCreated());
     o.put("vcms_active", i.vcmsActive());
+    o.put("vcms_recovering", i.vcmsRecovering());
     o.put("network", network(i.network()));
     o.put("pending_network", network(i.pendingNetwork()));
     o.put("features", String.join("|", i.features()));
