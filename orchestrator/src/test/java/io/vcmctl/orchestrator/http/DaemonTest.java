@@ -57,7 +57,8 @@ class DaemonTest {
       assertEquals(daemon.url(), "http://127.0.0.1:" + daemon.port());
       Path keyFile = dir.resolve("demo-vendor").resolve("vendor.key");
       assertEquals(List.of("no --vendor-public-key: trusting the demo vendor key; licences signed with " + keyFile
-          + " are accepted (not for production)", "listening on " + daemon.url()),
+          + " are accepted (not for production)", "runtime: simulated (VCMs run in process)",
+          "listening on " + daemon.url()),
           out.toString(StandardCharsets.UTF_8).lines().toList());
 
       assertEquals(dir.resolve("admin.token"), daemon.tokenFile());
@@ -113,7 +114,8 @@ class DaemonTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Daemon daemon = Daemon.start(dir, 0, List.of(), null, pub, new PrintStream(out, true, StandardCharsets.UTF_8));
     try {
-      assertEquals(List.of("listening on " + daemon.url()), out.toString(StandardCharsets.UTF_8).lines().toList());
+      assertEquals(List.of("runtime: simulated (VCMs run in process)", "listening on " + daemon.url()),
+          out.toString(StandardCharsets.UTF_8).lines().toList());
       assertFalse(Files.exists(dir.resolve("demo-vendor")));
       ApiClient api = new ApiClient(daemon.url(), daemon.tokenFile());
       String esn = daemon.orchestrator().esns().get(0);
