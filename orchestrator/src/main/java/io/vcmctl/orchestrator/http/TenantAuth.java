@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * which the caller does only once the key is known to own the VCM called: a self-made key can
  * cost CPU, never memory, and one key filling its own window (bounded per key) slows only
  * itself. The nonces of fresh calls are all that has to be remembered: a call older than the
- * window is refused as stale anyway.
+ * window is refused as stale anyway. They are kept in memory only, so a call signed before this
+ * instance was made is refused as a possible replay: an earlier process may have accepted it.
  */
 public final class TenantAuth {
 
@@ -44,6 +45,7 @@ public final class TenantAuth {
   private final Duration maxAge;
   private final int maxNoncesPerKey;
   private final Clock clock;
+  private final Instant startedAt;
 
   /** A call whose signature and freshness hold; it has cost nothing shared until accepted. */
   public record Signed(Principal tenant, String nonce, Instant signedAt) {}
@@ -62,6 +64,7 @@ public final class TenantAuth {
     this.maxAge = maxAge;
     this.maxNoncesPerKey = maxNoncesPerKey;
     this.clock = clock;
+    this.startedAt = clock.instant();
   }
 
   /** Settings from {@code vcmctl.orchestrator.tenant-auth}, on the system clock. */
@@ -75,7 +78,8 @@ public final class TenantAuth {
    * is remembered: {@link #accept} the call once its signer is known to be entitled to it.
    *
    * @param path the request path as sent, without the query
-   * @throws ApiError 401 for a missing header, a bad key or signature, or a stale call
+   * @throws ApiError 401 for a missing header, a bad key or signature, a stale call, or one
+   *     signed before this instance was made
    */
   public Signed verify(String method, String path, Function<String, Optional<String>> header, byte[] body) {
     List<String> missing = new ArrayList<>();
@@ -121,6 +125,11 @@ public final class TenantAuth {
     if (Duration.between(signedAt, now).abs().compareTo(maxAge) > 0) {
       throw ApiError.unauthorized(ApiError.STALE_CALL, "the call was signed at " + signedAt + ", more than "
           + Text.duration(maxAge) + " from this host's clock (" + now + "); check the tenant's clock and sign it again");
+    }
+    if (signedAt.isBefore(startedAt)) {
+      // The nonces seen before the daemon started are gone; such a call may have been made already.
+      throw ApiError.unauthorized(ApiError.REPLAYED_CALL, "the call was signed at " + signedAt
+          + ", before the daemon started at " + startedAt + ", so it may have been made already; sign it again");
     }
     return new Signed(Principal.tenant(PublicKeys.fingerprint(key)), nonce, signedAt);
   }

@@ -58,6 +58,19 @@ class TenantAuthTest {
   }
 
   @Test
+  void aCallSignedBeforeTheDaemonStartedIsRefusedAsAPossibleReplay() {
+    Map<String, String> saved = sign(clock.instant());
+    accept("POST", saved);
+    clock.now = clock.now.plusSeconds(30);
+    TenantAuth restarted = new TenantAuth(Duration.ofMinutes(5), 2, clock);
+    ApiError e = assertThrows(ApiError.class,
+        () -> restarted.verify("POST", PATH, name -> Optional.ofNullable(saved.get(name)), BODY));
+    assertEquals(ApiError.REPLAYED_CALL, e.code(), e.getMessage());
+    Map<String, String> fresh = sign(clock.instant());
+    restarted.accept(restarted.verify("POST", PATH, name -> Optional.ofNullable(fresh.get(name)), BODY));
+  }
+
+  @Test
   void verifyingACallRemembersNothing() {
     Map<String, String> headers = sign(clock.instant());
     for (int i = 0; i < 10; i++) {

@@ -2,6 +2,8 @@ package io.vcmctl.orchestrator.http;
 
 import static io.vcmctl.orchestrator.http.ApiClient.b64;
 import static io.vcmctl.orchestrator.http.ApiClient.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -9,6 +11,7 @@ import io.vcmctl.hsm.Licence;
 import io.vcmctl.hsm.SpeedRating;
 import io.vcmctl.orchestrator.Daemon;
 import io.vcmctl.orchestrator.DemoVendor;
+import io.vcmctl.orchestrator.api.TenantCall;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.TestTenant;
 import java.io.OutputStream;
@@ -27,7 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Signed tenant calls from parties that should not be able to hurt anyone else: keys that own
- * no VCM, and tenants that flood their own window. The per-key bound is lowered to
+ * no VCM, tenants that flood their own window, and a saved call replayed after a restart. The per-key bound is lowered to
  * {@value #BOUND} so that exhausting it takes a handful of calls.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -38,14 +41,15 @@ class TenantCallAbuseTest {
   private static final String PER_KEY = "vcmctl.orchestrator.tenant-auth.max-nonces-per-key";
   private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
+  private final Path dir = TestConfigs.freshDataDirectory("tenant-abuse").root();
   private Daemon daemon;
   private ApiClient api;
 
   @BeforeAll
-  void start() {
+  void startProvisioned() {
     System.setProperty(PER_KEY, Integer.toString(BOUND));
     ConfigFactory.invalidateCaches();
-    daemon = start(TestConfigs.freshDataDirectory("tenant-abuse").root());
+    daemon = startDaemon();
     String esn = daemon.orchestrator().esns().get(0);
     byte[] licence = Licence.of(esn, true, SpeedRating.MID, 50, List.of(), Instant.now()).sign(DemoVendor.keyPair());
     api.post("/v1/hsm/licence", json("licence", b64(licence))).ok();
@@ -88,7 +92,28 @@ class TenantCallAbuseTest {
     assertTrue(api.tenant(quiet, "enroll", quietVcm, "{}").ok().json().get("enrolled").asBoolean());
   }
 
-  private Daemon start(Path dir) {
+  @Test
+  void aSavedCallReplayedAfterARestartIsRefused() {
+    TestTenant tenant = new TestTenant();
+    String uuid = activeVcm(tenant);
+    api.tenant(tenant, "enroll", uuid, "{}").ok();
+    String path = "/v1/tenant/vcms/" + uuid + "/unenroll";
+    Map<String, String> saved = TenantCall.sign(tenant.sshadmin, "POST", path, new byte[0], Instant.now());
+    api.send("POST", path, "", saved).ok();
+    api.tenant(tenant, "enroll", uuid, "{}").ok();
+
+    daemon.stop();
+    daemon = startDaemon();
+    ApiClient.Answer replayed = api.send("POST", path, "", saved).refused(401, ApiError.REPLAYED_CALL);
+    assertTrue(replayed.message().contains("before the daemon started"), replayed.message());
+    assertTrue(api.get("/v1/vcms/" + uuid).ok().json().get("enrolled").asBoolean());
+    assertEquals(1, api.get("/v1/vcms/" + uuid + "/history").ok().json().findValues("event").stream()
+        .filter(e -> e.asText().equals("TenantUnenrolled")).count());
+    // A call signed afresh goes through.
+    assertFalse(api.tenant(tenant, "unenroll", uuid, "").ok().json().get("enrolled").asBoolean());
+  }
+
+  private Daemon startDaemon() {
     Daemon d = Daemon.start(dir, 0, List.of(), null, null, QUIET);
     api = new ApiClient(d.url(), d.tokenFile());
     return d;
