@@ -97,7 +97,7 @@ final class HsmCommands {
     this.esn = esn;
     this.context = context;
     this.env = env;
-    this.verifier = new RequestVerifier(env.vcmSettings().clockSkew());
+    this.verifier = new RequestVerifier(env.vcmSettings().clockSkew(), env.vcmSettings().validityCaps());
     this.roster = new Roster(context, env, HsmEntity.VcmTerminated::new, Refreshed::new, Recovered::new);
     this.fleet = roster.fleet;
     this.effects = effects;

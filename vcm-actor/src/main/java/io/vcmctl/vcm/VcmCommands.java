@@ -84,7 +84,7 @@ final class VcmCommands {
     this.context = context;
     this.timers = timers;
     this.deps = deps;
-    this.verifier = new RequestVerifier(deps.settings().clockSkew());
+    this.verifier = new RequestVerifier(deps.settings().clockSkew(), deps.settings().validityCaps());
     this.effects = effects;
     this.sequenceNr = sequenceNr;
   }
