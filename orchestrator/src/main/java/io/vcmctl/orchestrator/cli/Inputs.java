@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator.cli;
 
+import io.vcmctl.vcm.request.BoundedFiles;
 import io.vcmctl.vcm.request.SignedDocument;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -18,13 +19,10 @@ final class Inputs {
       if (Files.isDirectory(file)) {
         throw new CliException(file + " is a directory, not a " + what);
       }
-      // Checked first so that a huge file is not read just to be refused.
-      long size = Files.size(file);
-      if (size > SignedDocument.MAX_FILE_BYTES) {
-        throw new CliException(file + " is " + size + " bytes, too large for a " + what + " (at most "
-            + SignedDocument.MAX_FILE_BYTES + ")");
-      }
-      return Files.readAllBytes(file);
+      return BoundedFiles.read(file, SignedDocument.MAX_FILE_BYTES);
+    } catch (BoundedFiles.TooLarge e) {
+      throw new CliException(file + " holds more than " + e.limit() + " bytes, too large for a " + what
+          + "; check that this is the " + what, e);
     } catch (NoSuchFileException e) {
       throw new CliException(file + ": no such file", e);
     } catch (AccessDeniedException e) {
