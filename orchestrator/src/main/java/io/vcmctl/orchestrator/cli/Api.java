@@ -2,7 +2,6 @@ package io.vcmctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.orchestrator.api.TenantCall;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +64,7 @@ final class Api {
   }
 
   private JsonNode send(String method, String path, JsonNode body) {
-    byte[] bytes = body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
+    byte[] bytes = body == null ? new byte[0] : Json.compact(body).getBytes(StandardCharsets.UTF_8);
     HttpURLConnection http;
     try {
       http = (HttpURLConnection) new URL(url + path).openConnection();
@@ -155,7 +154,7 @@ final class Api {
 
   private static JsonNode parse(String body) {
     try {
-      return body.isBlank() ? null : JsonViews.MAPPER.readTree(body);
+      return body.isBlank() ? null : Json.parse(body);
     } catch (IOException e) {
       return null;
     }

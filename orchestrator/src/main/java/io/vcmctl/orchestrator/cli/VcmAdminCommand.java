@@ -2,7 +2,6 @@ package io.vcmctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.vcm.VcmProperty;
 import java.io.IOException;
@@ -44,7 +43,7 @@ public final class VcmAdminCommand {
 
   /** {@code {"request": base64}} for a request file, or {@code {}} without one. */
   private static ObjectNode requestBody(Path request) {
-    ObjectNode body = JsonViews.MAPPER.createObjectNode();
+    ObjectNode body = Json.object();
     if (request != null) {
       body.put("request", Base64.getEncoder().encodeToString(Inputs.signedFile(request, "request file")));
     }
@@ -186,7 +185,7 @@ public final class VcmAdminCommand {
 
     @Override
     public Integer call() {
-      ObjectNode body = JsonViews.MAPPER.createObjectNode().put("force", force);
+      ObjectNode body = Json.object().put("force", force);
       JsonNode view = client.api().post(vcmPath(vcm) + "/stop", body);
       Out.fields(view, SUMMARY);
       Out.fields(view, List.of("hardserver_restart_required"));
@@ -209,7 +208,7 @@ public final class VcmAdminCommand {
 
     @Override
     public Integer call() {
-      ObjectNode body = JsonViews.MAPPER.createObjectNode().put("force", force);
+      ObjectNode body = Json.object().put("force", force);
       Out.fields(client.api().post(vcmPath(vcm) + "/delete", body), SUMMARY);
       return 0;
     }
