@@ -90,7 +90,7 @@ final class TenantCommand {
   }
 
   private static int act(Options.Tenant tenant, UUID vcm, String action) {
-    return act(tenant, vcm, action, JsonViews.MAPPER.createObjectNode());
+    return act(tenant, vcm, action, Json.object());
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -345,7 +345,7 @@ final class TenantCommand {
         if (bytes < 1) {
           throw new ParameterException(spec.commandLine(), "--bytes must be a positive number of bytes, not " + bytes);
         }
-        act(tenant, vcm, "data-write", JsonViews.MAPPER.createObjectNode().put("bytes", bytes));
+        act(tenant, vcm, "data-write", Json.object().put("bytes", bytes));
         Out.line("written_bytes", bytes);
         return 0;
       }
@@ -382,7 +382,7 @@ final class TenantCommand {
 
     @Override
     public Integer call() {
-      JsonNode access = tenant.api().post("/v1/tenant/vcms/" + vcm + "/pkcs11", JsonViews.MAPPER.createObjectNode());
+      JsonNode access = tenant.api().post("/v1/tenant/vcms/" + vcm + "/pkcs11", Json.object());
       if (json.json) {
         Out.json(access);
       } else {

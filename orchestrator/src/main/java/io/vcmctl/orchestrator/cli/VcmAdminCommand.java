@@ -2,7 +2,6 @@ package io.vcmctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.vcm.VcmProperty;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -43,7 +42,7 @@ public final class VcmAdminCommand {
 
   /** {@code {"request": base64}} for a request file, or {@code {}} without one. */
   private static ObjectNode requestBody(Path request) {
-    ObjectNode body = JsonViews.MAPPER.createObjectNode();
+    ObjectNode body = Json.object();
     if (request != null) {
       body.put("request", Base64.getEncoder().encodeToString(Inputs.signedFile(request, "request file")));
     }
@@ -188,7 +187,7 @@ public final class VcmAdminCommand {
 
     @Override
     public Integer call() {
-      ObjectNode body = JsonViews.MAPPER.createObjectNode().put("force", force);
+      ObjectNode body = Json.object().put("force", force);
       JsonNode view = client.api().post(vcmPath(vcm) + "/stop", body);
       Out.fields(view, SUMMARY);
       Out.fields(view, List.of("hardserver_restart_required"));
@@ -211,7 +210,7 @@ public final class VcmAdminCommand {
 
     @Override
     public Integer call() {
-      ObjectNode body = JsonViews.MAPPER.createObjectNode().put("force", force);
+      ObjectNode body = Json.object().put("force", force);
       Out.fields(client.api().post(vcmPath(vcm) + "/delete", body), SUMMARY);
       return 0;
     }
