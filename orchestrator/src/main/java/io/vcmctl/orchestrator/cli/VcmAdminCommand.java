@@ -73,7 +73,8 @@ public final class VcmAdminCommand {
     Boolean serialCardreader;
 
     @Option(names = "--autostart", negatable = true,
-        description = "Start (or not) the VCM after an HSM reset, whatever the request asks.")
+        description = "--no-autostart drops the autostart the request asks for; --autostart only confirms it"
+            + " (the tenant's request must ask for it).")
     Boolean autostart;
 
     @Option(names = "--ip-address", paramLabel = "IP", description = "Its address; default: the first free one.")
