@@ -8,18 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vcmctl.hsm.Licence;
-import io.vcmctl.hsm.SpeedRating;
-import io.vcmctl.orchestrator.Daemon;
-import io.vcmctl.orchestrator.DemoVendor;
 import io.vcmctl.orchestrator.http.ApiClient.Answer;
-import io.vcmctl.persistence.testing.TestConfigs;
+import io.vcmctl.orchestrator.http.OpsFleet.Result;
 import io.vcmctl.vcm.TestTenant;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -28,31 +21,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** What the operator guide says about creating VCMs, through the HTTP API of a real daemon. */
+/**
+ * What the operator guide asks of a provider, on a real daemon through its HTTP API and the
+ * command lines: the tenant's consent to autostart, and the operator's plain tooling.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(LogCapturingExtension.class)
-class HttpCreateRulesTest {
+class OperatorGuideTest {
 
-  private Daemon daemon;
+  private OpsFleet fleet;
   private ApiClient api;
-  private String esn;
 
   @BeforeAll
   void start() {
-    daemon = Daemon.start(TestConfigs.freshDataDirectory("http-create").root(), 0, List.of(), Duration.ofHours(1),
-        null, new PrintStream(OutputStream.nullOutputStream()));
-    api = new ApiClient(daemon.url(), daemon.tokenFile());
-    esn = daemon.orchestrator().esns().get(0);
-    byte[] licence = Licence.of(esn, true, SpeedRating.MID, 50, List.of(), Instant.now()).sign(DemoVendor.keyPair());
-    api.post("/v1/hsm/licence", json("licence", b64(licence))).ok();
-    api.post("/v1/hsm/network", json("ipv4", "10.30.0.0/24")).ok();
-    api.post("/v1/hsm/reset", "").ok();
+    fleet = OpsFleet.start("operator-guide", Duration.ofHours(1));
+    api = fleet.api;
   }
 
   @AfterAll
   void stop() {
-    daemon.stop();
+    if (fleet != null) {
+      fleet.close();
+    }
   }
+
+  // ---- autostart needs the tenant's consent -------------------------------------------------
 
   @Test
   void autostartTheTenantDidNotAskForIsRefusedAndRecordsNothing() {
@@ -69,9 +62,8 @@ class HttpCreateRulesTest {
 
   @Test
   void theProviderStillDropsARequestedAutostartAndTheReplySaysSo() {
-    TestTenant tenant = new TestTenant();
     Map<String, String> asked = Map.of("name", "auto", "autostart", "true");
-    Answer dropped = api.post("/v1/vcms", json("request", b64(tenant.createRequest(asked, Instant.now())),
+    Answer dropped = api.post("/v1/vcms", json("request", b64(new TestTenant().createRequest(asked, Instant.now())),
         "autostart", false)).ok();
     assertFalse(dropped.json().at("/vcm/properties/autostart").asBoolean());
     JsonNode difference = dropped.json().get("differences").get(0);
@@ -82,6 +74,22 @@ class HttpCreateRulesTest {
     Answer kept = api.post("/v1/vcms", json("request", b64(new TestTenant().createRequest(asked, Instant.now())),
         "autostart", true)).ok();
     assertTrue(kept.json().at("/vcm/properties/autostart").asBoolean());
+  }
+
+  // ---- tooling ------------------------------------------------------------------------------
+
+  @Test
+  void infoPrintsOneFieldForScriptsAndNamesTheFieldsWhenAskedForAnother() {
+    assertEquals(fleet.esn + "\n", fleet.cli("hsmadmin", "info", "--field", "esn").ok().out());
+    assertEquals("10\n", fleet.cli("hsmadmin", "info", "--field", "max_active_vcms").ok().out());
+    assertEquals("\"" + fleet.esn + "\"\n", fleet.cli("hsmadmin", "info", "--field", "esn", "--json").ok().out());
+
+    Result unknown = fleet.cli("hsmadmin", "info", "--field", "serial");
+    assertEquals(2, unknown.exit(), unknown::toString);
+    assertEquals("", unknown.out(), unknown::toString);
+    assertEquals(1, unknown.err().lines().count(), unknown::toString);
+    assertTrue(unknown.err().startsWith("ERROR: info has no field 'serial'; the fields are esn, "), unknown.err());
+    assertTrue(unknown.err().contains("max_active_vcms"), unknown.err());
   }
 
   /** Everything a refused create could change: the VCMs and the HSM's counts (not its clock). */
