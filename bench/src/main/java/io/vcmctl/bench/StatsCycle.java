@@ -101,7 +101,7 @@ final class StatsCycle {
         seen = st.cyclesCompleted();
         end = System.nanoTime() + window.toNanos();
       }
-      List<VcmStats> stats = Product.await(o.stats(Product.ESN));
+      List<VcmStats> stats = Product.await(o.stats(Product.ESN)).vcms();
       Instant now = Instant.now();
       for (VcmStats s : stats) {
         if (s.collectedAt() == null || !s.answering()) {

@@ -15,7 +15,7 @@ import java.util.List;
 /**
  * The properties a new VCM gets: what the tenant's verified request asks for, with the
  * provider's choices and the HSM's defaults applied, checked against every rule a create must
- * pass (R1, R2, licensed features, addresses).
+ * pass (the tenant's consent to autostart, R1, R2, licensed features, addresses).
  */
 final class CreatePlan {
 
@@ -26,7 +26,9 @@ final class CreatePlan {
    */
   static VcmProperties properties(Running s, Fleet fleet, VerifiedRequest request, ProviderChoices choices) {
     RequestPayload payload = request.payload();
-    boolean autostart = choices.autostart() != null ? choices.autostart() : asked(payload, VcmProperty.AUTOSTART);
+    boolean requestedAutostart = asked(payload, VcmProperty.AUTOSTART);
+    require(HsmRules.autostartConsent(requestedAutostart, choices.autostart()));
+    boolean autostart = choices.autostart() != null ? choices.autostart() : requestedAutostart;
     boolean restrict = asked(payload, VcmProperty.RESTRICT_STARTUP);
     boolean serial = choices.serialCardreader() != null ? choices.serialCardreader()
         : asked(payload, VcmProperty.SERIAL_CARDREADER);

@@ -119,7 +119,7 @@ public final class HsmEntity
   public record RecordStats(List<VcmStats> stats, ActorRef<Done> replyTo) implements Command {}
 
   /** The stored resource figures, answered at once (never waits for a poll). */
-  public record GetStats(ActorRef<StatusReply<List<VcmStats>>> replyTo) implements Command {}
+  public record GetStats(ActorRef<StatusReply<StoredStats>> replyTo) implements Command {}
 
   // Replies
 
@@ -131,6 +131,14 @@ public final class HsmEntity
       implements CborSerializable {}
 
   public record VcmRefs(Map<UUID, ActorRef<VcmEntity.Command>> vcms) implements CborSerializable {}
+
+  /**
+   * The stored figures, one entry per VCM in creation order.
+   *
+   * @param collectedSinceStart false until the first poll since this HSM started has reported: until then
+   *     there are no figures, only placeholders
+   */
+  public record StoredStats(List<VcmStats> vcms, boolean collectedSinceStart) implements CborSerializable {}
 
   /**
    * The last measured figures of one VCM.
@@ -366,7 +374,8 @@ public final class HsmEntity
           return Effect().reply(c.replyTo(), Done.getInstance());
         })
         .onCommand(GetStats.class, (s, c) -> Effect().reply(c.replyTo(),
-            StatusReply.success(roster.stats.stored(roster.inOrder(s)))));
+            StatusReply.success(new StoredStats(roster.stats.stored(roster.inOrder(s)),
+                roster.stats.collectedSinceStart()))));
 
     return b.build();
   }

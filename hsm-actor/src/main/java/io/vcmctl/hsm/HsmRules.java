@@ -56,6 +56,19 @@ final class HsmRules {
         + ") VCMs are active or starting; stop one with vcmadmin stop, or apply a licence for more");
   }
 
+  /**
+   * autostart needs the tenant's consent (seed: "This property must be included in the tenant
+   * request message"): the provider may drop a requested autostart, never add one.
+   */
+  static Optional<Refusal> autostartConsent(boolean requested, Boolean providerChoice) {
+    if (!Boolean.TRUE.equals(providerChoice) || requested) {
+      return Optional.empty();
+    }
+    return Optional.of(new Refusal(Code.AUTOSTART_NOT_REQUESTED, "autostart needs the tenant's consent: this request"
+        + " does not ask for it, so --autostart cannot add it; leave --autostart out, or ask the tenant for a"
+        + " request made with hsmadmin vcm create --autostart"));
+  }
+
   /** R2: at most one VCM per HSM has the serial cardreader. */
   static Optional<Refusal> serialCardreader(Fleet fleet, UUID except) {
     return fleet.serialCardreaderHolder(except).map(holder -> new Refusal(Code.SERIAL_CARDREADER_IN_USE,

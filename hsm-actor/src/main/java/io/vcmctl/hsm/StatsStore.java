@@ -15,15 +15,22 @@ import java.util.UUID;
 final class StatsStore {
 
   private final Map<UUID, VcmStats> figures = new HashMap<>();
+  private boolean collected;
 
   /** Replaces the figures of the VCMs measured; forgets VCMs that are gone. */
   void record(List<VcmStats> measured, Fleet fleet) {
+    collected = true;
     for (VcmStats s : measured) {
       if (fleet.knows(s.uuid())) {
         figures.put(s.uuid(), s);
       }
     }
     figures.keySet().removeIf(uuid -> !fleet.knows(uuid));
+  }
+
+  /** Whether a poll has reported since the HSM started; kept in memory only, so a restart clears it. */
+  boolean collectedSinceStart() {
+    return collected;
   }
 
   void forget(UUID vcm) {

@@ -63,11 +63,27 @@ class CreatePlanTest {
   }
 
   @Test
-  void r1IsCheckedWithOneTextWhereverAutostartComesFrom() {
+  void r1IsCheckedWithTheOneTextOfVcmRules() {
     Refusal r = assertThrows(Refusal.class, () -> CreatePlan.properties(running(2, fleet), fleet,
-        request(Map.of("restrict_startup", "true", "name", "x")), new ProviderChoices(null, true, null, null, null)));
+        request(Map.of("autostart", "true", "restrict_startup", "true", "name", "x")), ProviderChoices.NONE));
     assertEquals(Code.AUTOSTART_RESTRICT_STARTUP_EXCLUSIVE, r.code());
     assertEquals(io.vcmctl.vcm.VcmRules.startupExclusion(true, true).orElseThrow().getMessage(), r.getMessage());
+  }
+
+  @Test
+  void theProviderCannotAddAutostartTheTenantDidNotAskFor() {
+    ProviderChoices autostart = new ProviderChoices(null, true, null, null, null);
+    for (Map<String, String> asked : List.of(Map.of("name", "x"), Map.of("name", "x", "autostart", "false"),
+        Map.of("name", "x", "restrict_startup", "true"))) {
+      Refusal r = assertThrows(Refusal.class, () -> CreatePlan.properties(running(2, fleet), fleet, request(asked),
+          autostart), asked::toString);
+      assertEquals(Code.AUTOSTART_NOT_REQUESTED, r.code());
+      assertTrue(r.getMessage().contains("tenant's consent"), r.getMessage());
+    }
+    assertTrue(CreatePlan.properties(running(2, fleet), fleet, request(Map.of("name", "x", "autostart", "true")),
+        autostart).autostart(), "confirming what the tenant asked for");
+    assertEquals(java.util.Optional.empty(), HsmRules.autostartConsent(false, false), "--no-autostart always works");
+    assertEquals(java.util.Optional.empty(), HsmRules.autostartConsent(false, null));
   }
 
   @Test

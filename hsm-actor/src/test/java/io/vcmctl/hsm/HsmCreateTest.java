@@ -141,11 +141,23 @@ class HsmCreateTest extends HsmTestBase {
     assertEquals(List.of(new PropertyDifference("autostart", "true", "false")), created.differences());
   }
 
+  // ---- autostart needs the tenant's consent --------------------------------------------------
+
   @Test
-  void refusesAutostartChosenByTheProviderForARestrictStartupVcm() {
+  void refusesAutostartTheTenantDidNotAskForAndRecordsNothing() {
     HsmFixture f = readyHsm(SpeedRating.MID, 10);
-    refusedCreate(f, Code.AUTOSTART_RESTRICT_STARTUP_EXCLUSIVE,
-        request(Map.of("name", "r1", "restrict_startup", "true")), choices(true, null));
+    Refusal r = refusedCreate(f, Code.AUTOSTART_NOT_REQUESTED, request(Map.of("name", "a")), choices(true, null));
+    assertTrue(r.getMessage().contains("tenant's consent") && r.getMessage().contains("--autostart"), r.getMessage());
+    refusedCreate(f, Code.AUTOSTART_NOT_REQUESTED, request(Map.of("name", "a", "autostart", "false")),
+        choices(true, null));
+    refusedCreate(f, Code.AUTOSTART_NOT_REQUESTED, request(Map.of("name", "r1", "restrict_startup", "true")),
+        choices(true, null));
+    assertEquals(0, info(f).vcmsCreated());
+
+    HsmEntity.CreatedVcm asked = create(f, new TestTenant(), Map.of("name", "b", "autostart", "true"),
+        choices(true, null));
+    assertTrue(asked.view().properties().autostart(), "--autostart on a request that asks for it is fine");
+    assertEquals(List.of(), asked.differences());
   }
 
   // ---- R2 -----------------------------------------------------------------------------------

@@ -78,9 +78,10 @@ class HsmLevelDbRestartTest {
       for (int i = 0; i < 100; i++) {
         TestTenant tenant = new TestTenant();
         tenants.add(tenant);
-        ProviderChoices choices = new ProviderChoices(null, i % 10 == 0, i == 50, null, null);
-        f.hsm.tell(new HsmEntity.CreateVcm(tenant.createRequest(Map.of("name", "vcm-" + i), T0), choices, ADMIN,
-            created.getRef()));
+        ProviderChoices choices = new ProviderChoices(null, null, i == 50, null, null);
+        Map<String, String> asked = i % 10 == 0 ? Map.of("name", "vcm-" + i, "autostart", "true")
+            : Map.of("name", "vcm-" + i);
+        f.hsm.tell(new HsmEntity.CreateVcm(tenant.createRequest(asked, T0), choices, ADMIN, created.getRef()));
       }
       // Replies arrive in any order: match them to tenants.
       Map<String, UUID> byTenant = new HashMap<>();

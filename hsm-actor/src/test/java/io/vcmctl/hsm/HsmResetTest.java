@@ -20,17 +20,15 @@ import org.junit.jupiter.api.Test;
 /** Reset (reboot): every active VCM stops, pending networking applies, autostart VCMs start. */
 class HsmResetTest extends HsmTestBase {
 
-  static final ProviderChoices AUTOSTART = new ProviderChoices(null, true, null, null, null);
-
   static UUID createAutostart(HsmFixture f, String name) {
-    return create(f, new TestTenant(), Map.of("name", name), AUTOSTART).view().uuid();
+    return create(f, new TestTenant(), Map.of("name", name, "autostart", "true"), ProviderChoices.NONE).view().uuid();
   }
 
   @Test
   void resetStopsEveryActiveVcmKeepingItsStateAndStartsAutostartOnesInCreationOrder() {
     HsmFixture f = readyHsm(SpeedRating.MID, 2);
     TestTenant tenantA = new TestTenant();
-    UUID a = create(f, tenantA, Map.of("name", "a"), AUTOSTART).view().uuid();
+    UUID a = create(f, tenantA, Map.of("name", "a", "autostart", "true"), ProviderChoices.NONE).view().uuid();
     TestTenant tenantB = new TestTenant();
     UUID b = create(f, tenantB, Map.of("name", "b"), ProviderChoices.NONE).view().uuid();
     UUID c = createAutostart(f, "c");

@@ -173,7 +173,7 @@ public final class Daemon {
     OpsSettings opsSettings = OpsSettings.fromConfig(config);
     Metrics metrics = Metrics.start(orchestrator, opsSettings);
     OpsRoutes ops = new OpsRoutes(orchestrator, token, metrics,
-        new Readiness(orchestrator, metrics, opsSettings, Clock.systemUTC()), opsSettings);
+        new Readiness(orchestrator, opsSettings, Clock.systemUTC()), opsSettings);
     ServerBinding binding;
     try {
       binding = Http.get(orchestrator.system()).newServerAt(host, port)

@@ -192,7 +192,7 @@ public final class Orchestrator implements AutoCloseable {
     return hsm(esn, HsmEntity.ListVcms::new);
   }
 
-  public CompletionStage<List<HsmEntity.VcmStats>> stats(String esn) {
+  public CompletionStage<HsmEntity.StoredStats> stats(String esn) {
     return hsm(esn, HsmEntity.GetStats::new);
   }
 

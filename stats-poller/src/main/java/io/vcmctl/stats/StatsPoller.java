@@ -31,8 +31,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * <p>A cycle: ask the HSM for its VCMs, measure them all at once in a {@link FanOut} child (each
  * with its own timeout, so a silent VCM is reported as not answering and holds up no other),
  * stop through the HSM every VCM whose disk use exceeds the limit (R11, another fan-out), store
- * the figures in the HSM, then arm a single timer for the next cycle. The delay counts from the
- * end of a cycle, so cycles never overlap and a slow one pushes the next one back.
+ * the figures in the HSM, then arm a single timer for the next cycle. The first cycle starts as
+ * soon as the poller does; the delay counts from the end of a cycle, so cycles never overlap and a
+ * slow one pushes the next one back.
  */
 public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
 
@@ -45,9 +46,11 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
 
   /**
    * @param lastDuration how long the last complete cycle took, from its start to its figures being stored
+   * @param lastCompletedAt when the last cycle completed, on the module clock ({@code null} before the first)
+   * @param lastCompletedOnHost the same on the host's clock, which monitoring compares with its own
    */
   public record Status(long cyclesCompleted, Duration lastDuration, Instant lastCompletedAt, int lastVcmCount,
-      int lastUnanswered) implements CborSerializable {}
+      int lastUnanswered, Instant lastCompletedOnHost) implements CborSerializable {}
 
   /**
    * Published on the actor system's event stream at the end of every complete cycle, for
@@ -77,6 +80,7 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
   private long cycleStartNanos;
   private Duration lastDuration = Duration.ZERO;
   private Instant lastCompletedAt;
+  private Instant lastCompletedOnHost;
   private int lastVcmCount;
   private int lastUnanswered;
 
@@ -92,7 +96,8 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
     this.hsm = hsm;
     this.settings = settings;
     this.clock = clock;
-    timers.startSingleTimer(Tick.INSTANCE, settings.delay());
+    // The first cycle runs at once: after a restart the HSM has no figures until a poll reports.
+    context.getSelf().tell(Tick.INSTANCE);
   }
 
   @Override
@@ -175,14 +180,16 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
     cycles++;
     lastDuration = Duration.ofNanos(System.nanoTime() - cycleStartNanos);
     lastCompletedAt = clock.now();
+    lastCompletedOnHost = Instant.now();
     context.getSystem().eventStream().tell(new EventStream.Publish<>(
-        new CycleCompleted(hsm, lastDuration, Instant.now(), lastVcmCount, lastUnanswered)));
+        new CycleCompleted(hsm, lastDuration, lastCompletedOnHost, lastVcmCount, lastUnanswered)));
     timers.startSingleTimer(Tick.INSTANCE, settings.delay());
     return this;
   }
 
   private Behavior<Command> onGetStatus(GetStatus get) {
-    get.replyTo().tell(new Status(cycles, lastDuration, lastCompletedAt, lastVcmCount, lastUnanswered));
+    get.replyTo().tell(new Status(cycles, lastDuration, lastCompletedAt, lastVcmCount, lastUnanswered,
+        lastCompletedOnHost));
     return this;
   }
 }

@@ -59,7 +59,6 @@ class CycleCompletedTest {
     UUID a = UUID.randomUUID();
     kit.spawn(StatsPoller.create(hsm.getRef(), SETTINGS, ModuleClock.create(Clock.fixed(MODULE_TIME, ZoneOffset.UTC))));
 
-    time.timePasses(SETTINGS.delay());
     hsm.expectMessageClass(HsmEntity.GetVcmRefs.class).replyTo()
         .tell(new HsmEntity.VcmRefs(Map.of(a, answering.getRef(), UUID.randomUUID(), silent.getRef())));
     VcmView view = new VcmView(a, VcmStatus.ACTIVE, new VcmProperties(false, false, false, List.of(), "a", "10.0.0.1",

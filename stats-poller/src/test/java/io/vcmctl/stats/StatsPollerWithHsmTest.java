@@ -53,7 +53,7 @@ class StatsPollerWithHsmTest {
 
   record Running(HsmFixture hsm, ActorRef<StatsPoller.Command> poller, TestTenant tenant, UUID vcm) {}
 
-  /** An HSM with one active VCM whose tenant is enrolled, and its poller. */
+  /** An HSM with one active VCM whose tenant is enrolled, and its poller, past its first cycle. */
   Running running(String esn) {
     HsmFixture f = new HsmFixture(kit, esn, keys.resolve(esn)).spawn().ready(SpeedRating.MID, 10);
     TestTenant tenant = new TestTenant();
@@ -61,8 +61,9 @@ class StatsPollerWithHsmTest {
         ProviderChoices.NONE, ADMIN, r)).view().uuid();
     f.<VcmView>ok(r -> new HsmEntity.StartVcm(vcm, null, ADMIN, r));
     f.<VcmView>ok(r -> new HsmEntity.TenantAction(vcm, tenant.principal(), VcmEntity.Action.ENROLL, r));
-    ActorRef<StatsPoller.Command> poller = kit.spawn(StatsPoller.create(f.hsm, SETTINGS, f.clock));
-    return new Running(f, poller, tenant, vcm);
+    Running r = new Running(f, kit.spawn(StatsPoller.create(f.hsm, SETTINGS, f.clock)), tenant, vcm);
+    awaitCycles(r, 1);
+    return r;
   }
 
   void passes(HsmFixture f, Duration d) {
@@ -84,7 +85,31 @@ class StatsPollerWithHsmTest {
   }
 
   List<VcmStats> stats(Running r) {
-    return r.hsm().ok(HsmEntity.GetStats::new);
+    return r.hsm().<HsmEntity.StoredStats>ok(HsmEntity.GetStats::new).vcms();
+  }
+
+  @Test
+  void afterARestartTheFirstPollRunsAtOnceAndUntilThenStatsSaySo() {
+    Running before = running("AAAA-0000-0004");
+    assertTrue(before.hsm().<HsmEntity.StoredStats>ok(HsmEntity.GetStats::new).collectedSinceStart());
+    kit.stop(before.poller());
+    kit.stop(before.hsm().hsm);
+
+    HsmFixture f = before.hsm().spawn();
+    f.<VcmView>ok(x -> new HsmEntity.GetVcm(before.vcm(), x));
+    HsmEntity.StoredStats empty = f.ok(HsmEntity.GetStats::new);
+    assertEquals(false, empty.collectedSinceStart(), "no poll has reported since the restart");
+    assertEquals(null, empty.vcms().get(0).collectedAt(), "a placeholder, not a figure");
+    assertEquals(f.env.settings().platformMemory(), f.<EnvStats>ok(HsmEntity.GetEnvStats::new).memUsed());
+
+    // No time passes on the scheduler: the first poll does not wait for the delay.
+    Running after = new Running(f, kit.spawn(StatsPoller.create(f.hsm, SETTINGS, f.clock)), before.tenant(),
+        before.vcm());
+    awaitCycles(after, 1);
+    HsmEntity.StoredStats collected = f.ok(HsmEntity.GetStats::new);
+    assertTrue(collected.collectedSinceStart());
+    assertTrue(collected.vcms().get(0).memoryBytes() > 0, "the active VCM's memory, measured");
+    assertEquals(f.clock.now(), collected.vcms().get(0).collectedAt());
   }
 
   @Test
@@ -108,7 +133,7 @@ class StatsPollerWithHsmTest {
   @Test
   void statsAreAnsweredFromTheStoreAndNeverStalerThanTheDelayPlusOneCycle() {
     Running r = running("AAAA-0000-0002");
-    assertEquals(1, stats(r).size(), "answered at once, before any poll");
+    assertEquals(1, stats(r).size());
     cycle(r);
     Duration worst = Duration.ZERO;
     for (int i = 0; i < 3; i++) {
@@ -141,13 +166,11 @@ class StatsPollerWithHsmTest {
   @Test
   void memUsedIsThePlatformBaselinePlusTheActiveVcmsMemory() {
     Running r = running("AAAA-0000-0003");
-    EnvStats before = r.hsm().ok(HsmEntity.GetEnvStats::new);
-    assertEquals(r.hsm().env.settings().platformMemory(), before.memUsed());
     cycle(r);
     long vcmMemory = stats(r).get(0).memoryBytes();
     assertTrue(vcmMemory > 0);
     EnvStats after = r.hsm().ok(HsmEntity.GetEnvStats::new);
-    assertEquals(before.memUsed() + vcmMemory, after.memUsed());
+    assertEquals(r.hsm().env.settings().platformMemory() + vcmMemory, after.memUsed());
     assertEquals(stats(r).get(0).diskBytes(), after.diskUsed());
   }
 }

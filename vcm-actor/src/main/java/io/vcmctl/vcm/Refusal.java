@@ -23,6 +23,8 @@ public final class Refusal extends RuntimeException {
     ADDRESS_UNAVAILABLE,
     FEATURE_NOT_LICENSED,
     INVALID_LICENCE,
+    /** autostart comes only from the tenant's request: the provider may drop it, never add it. */
+    AUTOSTART_NOT_REQUESTED,
     /** R1: autostart and restrict_startup both true. */
     AUTOSTART_RESTRICT_STARTUP_EXCLUSIVE,
     /** R2: another VCM already has the serial cardreader. */

@@ -149,11 +149,15 @@ public final class JsonViews {
     return o;
   }
 
-  /** {@code vcmadmin stats --json}: one entry per VCM with the time each figure was collected. */
-  public static ObjectNode stats(List<HsmEntity.VcmStats> stats) {
+  /**
+   * {@code vcmadmin stats --json}: one entry per VCM with the time each figure was collected, and
+   * whether any poll has reported since the daemon started (before that the figures are placeholders).
+   */
+  public static ObjectNode stats(HsmEntity.StoredStats stored) {
     ObjectNode o = MAPPER.createObjectNode();
+    o.put("collected_since_start", stored.collectedSinceStart());
     ArrayNode a = o.putArray("stats");
-    for (HsmEntity.VcmStats s : stats) {
+    for (HsmEntity.VcmStats s : stored.vcms()) {
       ObjectNode x = a.addObject();
       x.put("uuid", s.uuid().toString());
       x.put("name", s.name());

@@ -2,17 +2,22 @@ package io.vcmctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vcmctl.vcm.SafeText;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /** {@code hsmadmin}: the provider's HSM commands, and under {@code hsmadmin vcm} the tenant's. */
 @Command(name = "hsmadmin", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
@@ -106,12 +111,33 @@ public final class HsmAdminCommand {
     @Mixin
     Options.Json format;
 
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--field", paramLabel = "NAME",
+        description = "Print only this field's value, such as esn (for scripts).")
+    String field;
+
     @Override
     public Integer call() {
       Api api = client.api();
       ObjectNode info = (ObjectNode) api.get(Api.withEsn("/v1/hsm/info", hsm.esn));
       info.put("daemon_version", api.get("/v1/version").path("version").asText());
-      Out.object(info, format.json);
+      if (field == null) {
+        Out.object(info, format.json);
+        return 0;
+      }
+      if (!info.has(field)) {
+        List<String> names = new ArrayList<>();
+        info.fieldNames().forEachRemaining(names::add);
+        throw new ParameterException(spec.commandLine(), "info has no field " + SafeText.quote(field)
+            + "; the fields are " + String.join(", ", names));
+      }
+      if (format.json) {
+        Out.json(info.get(field));
+      } else {
+        Out.value(info.get(field));
+      }
       return 0;
     }
   }

@@ -92,15 +92,30 @@ final class Out {
     if (value.isObject()) {
       OUT.println(indent + name + ":" + (value.isEmpty() ? " (none)" : ""));
       fields(value, indent + "  ");
-    } else if (value.isArray()) {
-      StringBuilder items = new StringBuilder();
-      for (JsonNode item : value) {
-        items.append(items.length() == 0 ? "" : ", ").append(text(item));
-      }
-      OUT.println(indent + name + ": " + (items.length() == 0 ? "(none)" : items));
     } else {
-      OUT.println(indent + name + ": " + text(value));
+      OUT.println(indent + name + ": " + line(value));
     }
+  }
+
+  /** One value alone, as {@code key: value} would show it: for scripts. */
+  static void value(JsonNode value) {
+    if (value.isObject()) {
+      fields(value, "");
+    } else {
+      OUT.println(line(value));
+    }
+  }
+
+  /** A value or a list on one line. */
+  private static String line(JsonNode value) {
+    if (!value.isArray()) {
+      return text(value);
+    }
+    StringBuilder items = new StringBuilder();
+    for (JsonNode item : value) {
+      items.append(items.length() == 0 ? "" : ", ").append(text(item));
+    }
+    return items.length() == 0 ? "(none)" : items.toString();
   }
 
   private static String text(JsonNode value) {

@@ -27,6 +27,9 @@ import picocli.CommandLine.ScopeType;
 public final class VcmAdminCommand {
 
   private static final List<String> SUMMARY = List.of("uuid", "name", "state");
+  /** Figures that are placeholders until a VCM's first poll. */
+  private static final List<String> NOT_COLLECTED_YET = List.of("memory_bytes", "disk_bytes", "cpu_seconds",
+      "answering", "approaching_disk_limit");
   private static final List<String> HISTORY_COLUMNS = List.of("seq", "at", "event", "by", "request_digest");
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
@@ -71,7 +74,8 @@ public final class VcmAdminCommand {
     Boolean serialCardreader;
 
     @Option(names = "--autostart", negatable = true,
-        description = "Start (or not) the VCM after an HSM reset, whatever the request asks.")
+        description = "--no-autostart drops the autostart the request asks for; --autostart only confirms it"
+            + " (the tenant's request must ask for it).")
     Boolean autostart;
 
     @Option(names = "--ip-address", paramLabel = "IP", description = "Its address; default: the first free one.")
@@ -309,9 +313,13 @@ public final class VcmAdminCommand {
         Out.json(stats);
         return 0;
       }
+      if (!stats.path("collected_since_start").asBoolean(true)) {
+        Out.line("stats", "not yet collected since start; the first poll is running");
+      }
       for (JsonNode entry : stats.path("stats")) {
-        // Until the first poll the figures are placeholders; say so rather than show zeros.
+        // Until its first poll a VCM's figures are placeholders; say so rather than show zeros.
         if (entry.path("collected_at").isNull()) {
+          ((ObjectNode) entry).remove(NOT_COLLECTED_YET);
           ((ObjectNode) entry).put("collected_at", "- (not collected yet)");
         }
       }

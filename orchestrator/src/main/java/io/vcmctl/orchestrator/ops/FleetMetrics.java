@@ -34,7 +34,8 @@ final class FleetMetrics {
     List<CompletableFuture<Hsm>> asks = new ArrayList<>();
     for (String esn : orchestrator.esns()) {
       Hsm silent = new Hsm(esn, null, List.of());
-      asks.add(orchestrator.info(esn).thenCombine(orchestrator.stats(esn), (info, stats) -> new Hsm(esn, info, stats))
+      asks.add(orchestrator.info(esn)
+          .thenCombine(orchestrator.stats(esn), (info, stats) -> new Hsm(esn, info, stats.vcms()))
           .toCompletableFuture()
           .completeOnTimeout(silent, settings.hsmTimeout().toMillis(), TimeUnit.MILLISECONDS)
           .exceptionally(failure -> silent));

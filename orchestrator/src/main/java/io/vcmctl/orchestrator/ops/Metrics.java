@@ -16,12 +16,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
@@ -61,7 +57,6 @@ public final class Metrics {
   private final Histogram pollSeconds;
   private final Gauge lastCycle;
   private final Gauge unanswered;
-  private final Map<String, Instant> lastCycles = new ConcurrentHashMap<>();
 
   private Metrics(Orchestrator orchestrator, OpsSettings settings) {
     this.orchestrator = orchestrator;
@@ -121,13 +116,7 @@ public final class Metrics {
       pollSeconds.labelValues(esn).observe(seconds(cycle.duration()));
       lastCycle.labelValues(esn).set(cycle.completedAt().toEpochMilli() / 1000.0);
       unanswered.labelValues(esn).set(cycle.unanswered());
-      lastCycles.put(esn, cycle.completedAt());
     });
-  }
-
-  /** When the poller of this HSM last completed a cycle (the host's clock), if it has since the start. */
-  public Optional<Instant> lastCycle(String esn) {
-    return Optional.ofNullable(lastCycles.get(esn));
   }
 
   /**

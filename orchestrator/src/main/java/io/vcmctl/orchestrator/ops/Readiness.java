@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code GET /readyz}: ready when every HSM has recovered (answers in time) and each stats
  * poller has completed a cycle within two delays. Only a check's name is told, never an ESN.
+ * Freshness is asked of the pollers themselves: their first cycle runs as the daemon starts,
+ * possibly before anything listening for cycles has subscribed.
  */
 public final class Readiness {
 
@@ -21,13 +23,11 @@ public final class Readiness {
   public static final String STATS_FRESH = "stats-fresh";
 
   private final Orchestrator orchestrator;
-  private final Metrics metrics;
   private final OpsSettings settings;
   private final Clock clock;
 
-  public Readiness(Orchestrator orchestrator, Metrics metrics, OpsSettings settings, Clock clock) {
+  public Readiness(Orchestrator orchestrator, OpsSettings settings, Clock clock) {
     this.orchestrator = orchestrator;
-    this.metrics = metrics;
     this.settings = settings;
     this.clock = clock;
   }
@@ -35,20 +35,28 @@ public final class Readiness {
   /** The name of the first failing check, or empty when ready. */
   public CompletionStage<Optional<String>> failingCheck() {
     List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+    List<CompletableFuture<Boolean>> fresh = new ArrayList<>();
     for (String esn : orchestrator.esns()) {
-      answers.add(orchestrator.info(esn).thenApply(info -> true).toCompletableFuture()
-          .completeOnTimeout(false, settings.hsmTimeout().toMillis(), TimeUnit.MILLISECONDS)
-          .exceptionally(failure -> false));
+      answers.add(inTime(orchestrator.info(esn).thenApply(info -> true)));
+      fresh.add(inTime(orchestrator.pollerStatus(esn).thenApply(status -> fresh(status.lastCompletedOnHost()))));
     }
-    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).thenApply(x -> {
+    List<CompletableFuture<Boolean>> all = new ArrayList<>(answers);
+    all.addAll(fresh);
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(x -> {
       if (!answers.stream().allMatch(CompletableFuture::join)) {
         return Optional.of(HSM_RECOVERED);
       }
-      Instant now = clock.instant();
-      Duration staleAfter = settings.staleAfter();
-      boolean fresh = orchestrator.esns().stream().allMatch(esn -> metrics.lastCycle(esn)
-          .map(at -> Duration.between(at, now).compareTo(staleAfter) <= 0).orElse(false));
-      return fresh ? Optional.empty() : Optional.of(STATS_FRESH);
+      return fresh.stream().allMatch(CompletableFuture::join) ? Optional.empty() : Optional.of(STATS_FRESH);
     });
+  }
+
+  private boolean fresh(Instant lastCycle) {
+    return lastCycle != null && Duration.between(lastCycle, clock.instant()).compareTo(settings.staleAfter()) <= 0;
+  }
+
+  private CompletableFuture<Boolean> inTime(CompletionStage<Boolean> check) {
+    return check.toCompletableFuture()
+        .completeOnTimeout(false, settings.hsmTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(failure -> false);
   }
 }

@@ -144,7 +144,9 @@ class EndToEndTest {
     assertTrue(created.path("vcm").path("properties").path("restrict_startup").asBoolean());
     assertOwnerOnly(work.resolve("vcm-" + bob + ".config"));
 
-    assertTrue(refused("vcmadmin", "create", "--request", "bob.json", "--autostart", "bob2").contains("R1"));
+    // The provider cannot add autostart: only the tenant's request can ask for it.
+    assertTrue(refused("vcmadmin", "create", "--request", "bob.json", "--autostart", "bob2")
+        .contains("autostart needs the tenant's consent"));
     assertTrue(refused("vcmadmin", "start", bob.toString()).contains("R4"));
 
     local("hsmadmin", "vcm", "start-request", "--tenant-dir", "tenant-bob", "--out", "start-alice.json",

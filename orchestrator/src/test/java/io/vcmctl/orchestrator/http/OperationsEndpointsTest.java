@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.orchestrator.http.ApiClient.Answer;
+import io.vcmctl.orchestrator.ops.OpsSettings;
+import io.vcmctl.orchestrator.ops.Readiness;
 import io.vcmctl.orchestrator.ops.Version;
 import io.vcmctl.vcm.TestTenant;
 import java.io.IOException;
@@ -21,10 +23,12 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -220,15 +224,24 @@ class OperationsEndpointsTest {
     assertEquals(200, ready.status(), ready.raw());
     assertEquals("{\"status\":\"ready\"}", ready.raw());
 
-    // A poller an hour away from its first cycle: the HSM has recovered, its stats are not fresh.
-    OpsFleet idle = OpsFleet.start("ops-not-ready", Duration.ofHours(1));
+    // Polled every hour: the first cycle runs at start, so the daemon is ready and its stats are
+    // collected without waiting an hour; past two delays they are stale.
+    OpsFleet hourly = OpsFleet.start("ops-hourly", Duration.ofHours(1));
     try {
-      Answer notReady = idle.api.send("GET", "/readyz", null, Map.of());
-      assertEquals(503, notReady.status());
-      assertEquals("{\"status\":\"not-ready\",\"check\":\"stats-fresh\"}", notReady.raw());
-      assertEquals(200, idle.api.send("GET", "/healthz", null, Map.of()).status());
+      TestProbe.create(hourly.daemon.orchestrator().system()).awaitAssert(Duration.ofSeconds(20), () -> {
+        Answer answer = hourly.api.send("GET", "/readyz", null, Map.of());
+        assertEquals("{\"status\":\"ready\"}", answer.raw());
+        return null;
+      });
+      assertTrue(hourly.api.get("/v1/stats").ok().json().get("collected_since_start").asBoolean());
+
+      Readiness threeHoursOn = new Readiness(hourly.daemon.orchestrator(),
+          OpsSettings.fromConfig(hourly.daemon.orchestrator().system().settings().config()),
+          Clock.offset(Clock.systemUTC(), Duration.ofHours(3)));
+      assertEquals(Optional.of(Readiness.STATS_FRESH), threeHoursOn.failingCheck().toCompletableFuture().join());
+      assertEquals(200, hourly.api.send("GET", "/healthz", null, Map.of()).status());
     } finally {
-      idle.close();
+      hourly.close();
     }
   }
 
