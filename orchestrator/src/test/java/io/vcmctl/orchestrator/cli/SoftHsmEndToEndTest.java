@@ -37,6 +37,7 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -191,8 +192,11 @@ class SoftHsmEndToEndTest {
     daemon.kill();
     daemon = Daemon.start(this, work.resolve("data"));
 
+    JsonNode vcms = json(ok("vcmadmin", "show", "--json")).path("vcms");
     for (UUID vcm : List.of(alice, bob)) {
-      assertEquals("active", json(ok("vcmadmin", "show", "--json", vcm.toString())).path("state").asText());
+      JsonNode view = StreamSupport.stream(vcms.spliterator(), false)
+          .filter(v -> v.path("uuid").asText().equals(vcm.toString())).findFirst().orElseThrow();
+      assertEquals("active", view.path("state").asText(), view::toString);
       ProcessHandle server = onlyServerOf(vcm);
       assertEquals(String.valueOf(server.pid()), Files.readString(pidFile(vcm)).strip(),
           "the PID file names the server that runs");
