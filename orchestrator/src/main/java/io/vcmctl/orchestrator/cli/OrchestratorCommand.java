@@ -48,7 +48,8 @@ public final class OrchestratorCommand {
     CommandSpec spec;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./data",
-        description = "Where the journal, snapshots, keys and admin token live (default: ${DEFAULT-VALUE}).")
+        description = "Where the journal, snapshots, keys and admin token live (default: ${DEFAULT-VALUE});"
+            + " a new, empty or earlier data directory, never one holding other files.")
     Path dataDir;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8750",
