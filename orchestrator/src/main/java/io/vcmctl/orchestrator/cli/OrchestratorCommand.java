@@ -121,6 +121,9 @@ public final class OrchestratorCommand {
       @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the licence.")
       Path out;
 
+      @Option(names = "--force", description = "Replace the --out file if it exists.")
+      boolean force;
+
       @Override
       public Integer call() {
         if (maxActive != null && (maxActive < 1 || maxActive > Licence.MAX_ACTIVE_LIMIT)) {
@@ -137,7 +140,7 @@ public final class OrchestratorCommand {
         } catch (IllegalArgumentException e) {
           throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Inputs.write(out, licence.sign(vendorKeyPair(vendorKey)));
+        Inputs.write(out, licence.sign(vendorKeyPair(vendorKey)), force);
         Out.line("licence", out);
         Out.line("esn", licence.esn());
         Out.line("multi_tenant", licence.multiTenant());

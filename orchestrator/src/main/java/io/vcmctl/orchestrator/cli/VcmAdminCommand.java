@@ -3,7 +3,6 @@ package io.vcmctl.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vcmctl.orchestrator.api.JsonViews;
-import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.vcm.VcmProperty;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -86,6 +85,9 @@ public final class VcmAdminCommand {
         description = "Where to write the tenant configuration file (default: ${DEFAULT-VALUE}).")
     Path outdir;
 
+    @Option(names = "--force", description = "Replace a configuration file of the same name in --outdir.")
+    boolean force;
+
     @Parameters(paramLabel = "NAME", description = "The VCM's display name.")
     String name;
 
@@ -102,7 +104,7 @@ public final class VcmAdminCommand {
       ObjectNode created = (ObjectNode) api.post(Api.withEsn("/v1/vcms", hsm.esn), body);
       Path config = outdir.resolve(configFileName(created)).normalize();
       try {
-        DataDirectory.writeOwnerOnly(config, Base64.getDecoder().decode(created.path("config").asText()));
+        Inputs.write(config, Base64.getDecoder().decode(created.path("config").asText()), force);
       } catch (RuntimeException e) {
         throw new CliException("VCM " + created.path("uuid").asText() + " was created, but its configuration file"
             + " could not be written to " + config + ": " + e.getMessage(), e);

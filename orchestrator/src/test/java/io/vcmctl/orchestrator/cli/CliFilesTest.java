@@ -1,6 +1,7 @@
 package io.vcmctl.orchestrator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vcmctl.orchestrator.Daemon;
@@ -11,9 +12,11 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,6 +65,58 @@ class CliFilesTest {
           && lines.get(0).matches(".*holds more than \\d+ bytes.*"), r::toString);
     }
     assertTrue(Files.notExists(work.resolve("endless.json")));
+  }
+
+  @Test
+  void anOutFileIsNeverOverwrittenWithoutForceNorWrittenThroughALink() throws IOException {
+    Path precious = Files.writeString(work.resolve("precious.txt"), "precious");
+    Path victim = Files.writeString(work.resolve("victim.txt"), "victim");
+    Path link = Files.createSymbolicLink(work.resolve("sl.json"), victim.getFileName());
+    Path dangling = Files.createSymbolicLink(work.resolve("dangling.json"), Path.of("planted.txt"));
+    Files.writeString(work.resolve("licence.json"), "earlier licence");
+    String vendorKey = daemon.tokenFile().resolveSibling("demo-vendor").resolve("vendor.key").toString();
+    String esn = daemon.orchestrator().esns().get(0);
+
+    List<CompletableFuture<Result>> refusals = List.of(
+        tenant("t-precious", "precious.txt"), tenant("t-link", "sl.json"), tenant("t-dangling", "dangling.json"),
+        run(Map.of(), "orchestrator", "licence", "issue", "--vendor-key", vendorKey, "--esn", esn, "--speed", "mid",
+            "--out", "licence.json"));
+    CompletableFuture<Result> fresh = tenant("t-fresh", "fresh.json");
+    for (CompletableFuture<Result> run : refusals) {
+      Result r = run.join();
+      assertEquals(1, r.exit(), r::toString);
+      assertTrue(r.err().matches("ERROR: \\S+ already exists; not overwriting it \\(give --force to replace it,"
+          + " or choose another name\\)\\n"), r::toString);
+    }
+    assertEquals("precious", Files.readString(precious));
+    assertEquals("victim", Files.readString(victim));
+    assertEquals(victim.getFileName(), Files.readSymbolicLink(link));
+    assertTrue(Files.notExists(work.resolve("planted.txt")));
+    assertEquals("earlier licence", Files.readString(work.resolve("licence.json")));
+    assertTrue(Files.notExists(work.resolve("t-precious")), "keys were made for a request that was not written");
+    Result written = fresh.join();
+    assertEquals(0, written.exit(), written::toString);
+    assertOwnerOnly(work.resolve("fresh.json"));
+
+    // --force replaces the link itself, never the file it points to.
+    Result forced = BinCommand.run(work, Map.of(), "hsmadmin", "vcm", "create", "--tenant-dir", "t-link", "--out",
+        "sl.json", "--force");
+    assertEquals(0, forced.exit(), forced::toString);
+    assertFalse(Files.isSymbolicLink(link));
+    assertOwnerOnly(link);
+    assertTrue(Files.readString(link).contains("\"payload\""));
+    assertEquals("victim", Files.readString(victim));
+    try (Stream<Path> left = Files.list(work)) {
+      assertEquals(List.of(), left.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList());
+    }
+  }
+
+  private CompletableFuture<Result> tenant(String tenantDir, String out) {
+    return run(Map.of(), "hsmadmin", "vcm", "create", "--tenant-dir", tenantDir, "--name", "alice", "--out", out);
+  }
+
+  private static void assertOwnerOnly(Path file) throws IOException {
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file::toString);
   }
 
   private Map<String, String> provider() {
