@@ -5,6 +5,7 @@ import io.vcmctl.orchestrator.http.AdminToken;
 import io.vcmctl.orchestrator.http.HttpApi;
 import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
 import io.vcmctl.orchestrator.http.OpsRoutes;
+import io.vcmctl.orchestrator.http.RequestDeadline;
 import io.vcmctl.orchestrator.http.TenantAuth;
 import io.vcmctl.orchestrator.ops.Metrics;
 import io.vcmctl.orchestrator.ops.OpsSettings;
@@ -178,7 +179,8 @@ public final class Daemon {
     try {
       binding = Http.get(orchestrator.system()).newServerAt(host, port)
           .adaptSettings(s -> s.withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
-          .bind(ops.wrap(api.route()))
+          .bindFlow(RequestDeadline.around(http.getDuration("request-head-timeout"),
+              ops.wrap(api.route()).flow(orchestrator.system())))
           .toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();

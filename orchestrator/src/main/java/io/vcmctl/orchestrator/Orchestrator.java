@@ -33,10 +33,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -198,7 +196,7 @@ public final class Orchestrator implements AutoCloseable {
 
   public CompletionStage<StatsPoller.Status> pollerStatus(String esn) {
     return resolve(esn).thenCompose(h -> Asks.<StatsPoller.Command, StatsPoller.Status>ask(system, h.poller(),
-        StatsPoller.GetStatus::new, timeout));
+        StatsPoller.GetStatus::new, timeout, "the stats poller of HSM " + h.esn()));
   }
 
   // ---- VCM ---------------------------------------------------------------------------------
@@ -305,16 +303,8 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   private <T> CompletionStage<T> ask(Guardian.Hsm hsm, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
-    return Asks.<HsmEntity.Command, StatusReply<T>>ask(system, hsm.entity(), command, timeout)
-        .handle((reply, failure) -> {
-          if (failure != null) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-            throw cause instanceof TimeoutException
-                ? new Refusal(Code.UNAVAILABLE, "HSM " + hsm.esn() + " did not answer within " + timeout.toSeconds()
-                    + " s; it may be recovering or overloaded, try again")
-                : new CompletionException(cause);
-          }
+    return Asks.<HsmEntity.Command, StatusReply<T>>ask(system, hsm.entity(), command, timeout, "HSM " + hsm.esn())
+        .thenApply(reply -> {
           if (reply.isError()) {
             Throwable error = reply.getError();
             throw error instanceof Refusal ? (Refusal) error : new Refusal(Code.UNAVAILABLE, error.getMessage());

@@ -54,6 +54,9 @@ class DaemonDataDirectoryTest {
     Daemon daemon = Daemon.start(dir, 0, List.of(), null, null, QUIET);
     try {
       assertEquals(List.of("5E4D-03E0-D947"), daemon.orchestrator().esns());
+      // vcms() answers once every VCM has replayed, so none is replaying when the journal closes.
+      assertEquals(JournalCompatibilityTest.json("show.json").get("vcms").size(),
+          daemon.orchestrator().vcms(null).toCompletableFuture().join().size());
     } finally {
       daemon.stop();
     }

@@ -247,9 +247,12 @@ public final class HttpApi extends AllDirectives {
   // ---- plumbing -----------------------------------------------------------------------------
 
   private Route body(Function<byte[], Route> inner) {
-    // The size limit fails the body's stream with EntityStreamSizeException, rendered as 413.
+    // The size limit fails the body's stream with EntityStreamSizeException, rendered as 413,
+    // at once when a Content-Length announces too much. The strict read gets no limit of its
+    // own: its default (pekko.http.parsing.max-to-strict-bytes) would refuse a larger announced
+    // body first, as a 400.
     return withSizeLimit(maxBody, () ->
-        extractStrictEntity(bodyTimeout, entity -> inner.apply(entity.getData().toArray())));
+        extractStrictEntity(bodyTimeout, Long.MAX_VALUE, entity -> inner.apply(entity.getData().toArray())));
   }
 
   private <T> Route reply(CompletionStage<T> answer, Function<T, ? extends JsonNode> view) {

@@ -190,6 +190,42 @@ class HttpErrorsTest {
   }
 
   @Test
+  void aBodyOverTheServersOwnLimitIsA413Too() throws IOException {
+    // Past Pekko's own limit (8 MiB), announced by Content-Length or not.
+    int size = 9 * 1024 * 1024;
+    for (String framing : List.of("Content-Length: " + size, "Transfer-Encoding: chunked")) {
+      try (Socket socket = new Socket("127.0.0.1", daemon.port())) {
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST /v1/hsm/licence HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + java.nio.file.Files.readString(daemon.tokenFile()) + "\r\n" + framing + "\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        byte[] chunk = new byte[64 * 1024];
+        Arrays.fill(chunk, (byte) 'A');
+        try {
+          for (int sent = 0; sent < size; sent += chunk.length) {
+            if (framing.startsWith("Transfer")) {
+              out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+              out.write(chunk);
+              out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            } else {
+              out.write(chunk);
+            }
+          }
+        } catch (IOException closedEarly) {
+          // The daemon may answer and close before the whole body is sent: that is the point.
+        }
+        String response = read(socket.getInputStream());
+        String[] parts = response.split("\r\n\r\n", 2);
+        assertTrue(parts[0].startsWith("HTTP/1.1 413 "), framing + ": " + response);
+        assertEquals(ApiError.BODY_TOO_LARGE,
+            JsonViews.MAPPER.readTree(parts[1]).at("/error/code").asText(), response);
+        assertTrue(JsonViews.MAPPER.readTree(parts[1]).at("/error/message").asText().contains("262144"), response);
+      }
+    }
+  }
+
+  @Test
   void unknownPathsAndMethodsAreJson() {
     api.get("/favicon.ico").refused(404, "NOT_FOUND");
     api.get("/v1/nothing").refused(404, "NOT_FOUND");
