@@ -46,11 +46,16 @@ public final class HsmFixture {
 
   /** An HSM that trusts {@code vendorKey} for its licences. */
   public HsmFixture(ActorTestKit kit, String esn, Path keyDirectory, VcmRuntime runtime, PublicKey vendorKey) {
+    this(kit, esn, keyDirectory, runtime, vendorKey, HsmSettings.fromConfig(kit.system().settings().config()));
+  }
+
+  /** An HSM with these settings that trusts {@code vendorKey} for its licences. */
+  public HsmFixture(ActorTestKit kit, String esn, Path keyDirectory, VcmRuntime runtime, PublicKey vendorKey,
+      HsmSettings settings) {
     this.kit = kit;
     this.esn = esn;
     Config c = kit.system().settings().config();
-    this.env = new HsmEnvironment(clock, runtime, HsmSettings.fromConfig(c), VcmSettings.fromConfig(c),
-        keyDirectory, vendorKey);
+    this.env = new HsmEnvironment(clock, runtime, settings, VcmSettings.fromConfig(c), keyDirectory, vendorKey);
   }
 
   public HsmFixture spawn() {

@@ -73,6 +73,30 @@ class HsmLicenceTest extends HsmTestBase {
   }
 
   @Test
+  void aSnapshotTakenUnderAnotherVendorKeyCountsOnlyWhatTheKeyTrustedNowVerifies() {
+    HsmFixture plain = freshHsm();
+    HsmSettings s = plain.env.settings();
+    // A snapshot after every event: recovery reads the licence from the snapshot, not from its event.
+    HsmSettings everyEvent = new HsmSettings(s.memTotal(), s.platformMemory(), s.vcmAskTimeout(), 1, 1,
+        s.recoveryParallelism(), s.baseFeatures());
+    kit.stop(plain.hsm);
+    HsmFixture f = new HsmFixture(kit, plain.esn, plain.env.keyDirectory(), plain.env.runtime(), VENDOR.getPublic(),
+        everyEvent).spawn();
+    f.<HsmInfo>ok(r -> new HsmEntity.ApplyLicence(f.licence(true, SpeedRating.MID, 3), ADMIN, r));
+    f.<HsmInfo>ok(r -> new HsmEntity.SetNetwork(Network.ipv4("10.20.0.0/16"), ADMIN, r));
+    assertTrue(info(f).multiTenant());
+
+    kit.stop(f.hsm);
+    HsmFixture other = new HsmFixture(kit, f.esn, f.env.keyDirectory(), f.env.runtime(),
+        PublicKeys.generateEd25519().getPublic(), everyEvent).spawn();
+    HsmInfo info = recoveredInfo(other);
+    assertFalse(info.multiTenant());
+    assertEquals(1, info.maxActiveVcms());
+    assertEquals(1, info.licencesNotTrusted().size(), info.licencesNotTrusted().toString());
+    assertEquals("ipv4 10.20.0.0/16", info.pendingNetwork().toString(), "the rest of the snapshot is as it was");
+  }
+
+  @Test
   void refusesALicenceSignedByAnotherVendor() {
     HsmFixture f = freshHsm();
     byte[] file = Licence.of(f.esn, true, SpeedRating.HIGH, 100, List.of(), T0).sign(PublicKeys.generateEd25519());
