@@ -54,6 +54,7 @@ import io.vcmctl.vcm.request.VerifiedRequest;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,6 +130,7 @@ final class HsmCommands {
     resetting = false;
     if (state instanceof Running r) {
       env.clock().setOffset(r.clockOffset());
+      r.licensing().notTrusted().forEach(line -> context.getLog().warn("HSM {}: {}", esn, line));
       moduleKey = ModuleKey.recorded(env.keyDirectory(), esn, r.modulePublicKey(), context.getLog());
       ready = true;
       // A reset cut short by the restart finishes before anything else, once every VCM is back.
@@ -233,7 +235,8 @@ final class HsmCommands {
     } catch (RequestException e) {
       return refuse(c.replyTo(), new Refusal(Code.INVALID_LICENCE, "licence refused: " + e.getMessage()));
     }
-    return persist(new LicenceApplied(licence, meta(c.by(), PublicKeys.sha256Hex(c.licence()))), c.replyTo())
+    return persist(new LicenceApplied(licence, meta(c.by(), PublicKeys.sha256Hex(c.licence())),
+            Base64.getEncoder().encodeToString(c.licence())), c.replyTo())
         .thenReply(c.replyTo(), x -> StatusReply.success(info((Running) x)));
   }
 
@@ -461,7 +464,8 @@ final class HsmCommands {
     return new HsmInfo(s.esn(), s.licensing().speed(), s.licensing().multiTenant(), s.licensing().maxCreatable(),
         s.licensing().maxActive(), s.members().size(), fleet.active(), fleet.stillRecovering(), s.network(),
         s.pendingNetwork(),
-        s.licensing().features(), env.clock().now(), PublicKeys.fingerprint(s.modulePublicKey()));
+        s.licensing().features(), env.clock().now(), PublicKeys.fingerprint(s.modulePublicKey()),
+        s.licensing().notTrusted());
   }
 
   /** Persists {@code event}; if the journal does not record it, {@code client} is told so. */

@@ -9,8 +9,10 @@ import io.vcmctl.vcm.VcmEntity;
 import io.vcmctl.vcm.VcmRuntime;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
+import io.vcmctl.vcm.request.RequestException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -183,7 +186,11 @@ public final class HsmEntity
 
   public record IdentityEstablished(String esn, String modulePublicKey, EventMeta meta) implements Event {}
 
-  public record LicenceApplied(Licence licence, EventMeta meta) implements Event {}
+  /**
+   * @param file the signed licence file (base64), so that the licence is re-checked whenever
+   *     another vendor key is trusted; {@code null} in events recorded before it was kept
+   */
+  public record LicenceApplied(Licence licence, EventMeta meta, String file) implements Event {}
 
   public record NetworkConfigured(Network pending, EventMeta meta) implements Event {}
 
@@ -390,7 +397,8 @@ public final class HsmEntity
         .onEvent(IdentityEstablished.class, (s, e) -> new Running(e.esn(), e.modulePublicKey(),
             Licensing.unlicensed(env.settings().baseFeatures()), null, null, Duration.ZERO, Map.of(), 1, null));
     b.forStateType(Running.class)
-        .onEvent(LicenceApplied.class, (s, e) -> s.with(s.licensing().apply(e.licence())))
+        .onEvent(LicenceApplied.class, (s, e) -> s.with(s.licensing().apply(
+            new Licensing.Applied(e.licence(), e.file()), e.file() == null || trusts(e.file()))))
         .onEvent(NetworkConfigured.class, (s, e) -> s.withPending(e.pending()))
         .onEvent(HsmReset.class, (s, e) -> s.withReset(e.network(), null))
         .onEvent(ResetBegan.class, (s, e) -> s.withReset(e.network(),
@@ -403,6 +411,33 @@ public final class HsmEntity
         .onEvent(VcmAdmissionWithdrawn.class, (s, e) -> s.remove(e.uuid()))
         .onEvent(VcmRemoved.class, (s, e) -> s.remove(e.uuid()));
     return b.build();
+  }
+
+  /** A snapshot taken while another vendor key was trusted counts only what the key trusted now verifies. */
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state;
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return from instanceof Running r ? r.with(r.licensing().recheck(esn, env.settings().baseFeatures(),
+            a -> trusts(a.file()))) : (State) from;
+      }
+    };
+  }
+
+  /** Whether the vendor key trusted now signed this licence file for this HSM. */
+  private boolean trusts(String file) {
+    try {
+      Licence.verify(Base64.getDecoder().decode(file), env.vendorKey(), esn);
+      return true;
+    } catch (RequestException | IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /** An offset that would make the clock unreadable (written before it was checked) is reported and skipped. */

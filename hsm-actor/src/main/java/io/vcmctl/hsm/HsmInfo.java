@@ -9,6 +9,7 @@ import java.util.List;
  *
  * @param vcmsActive active VCMs among those recovered
  * @param vcmsRecovering VCMs not yet back from their journals after a restart
+ * @param licencesNotTrusted applied licences the vendor key trusted now does not verify, one line each
  */
 public record HsmInfo(
     String esn,
@@ -23,5 +24,6 @@ public record HsmInfo(
     Network pendingNetwork,
     List<String> features,
     Instant moduleTime,
-    String moduleKeyFingerprint)
+    String moduleKeyFingerprint,
+    List<String> licencesNotTrusted)
     implements CborSerializable {}

@@ -11,6 +11,7 @@ import io.vcmctl.vcm.VcmSettings;
 import io.vcmctl.vcm.request.PublicKeys;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,11 +41,21 @@ public final class HsmFixture {
   }
 
   public HsmFixture(ActorTestKit kit, String esn, Path keyDirectory, VcmRuntime runtime) {
+    this(kit, esn, keyDirectory, runtime, VENDOR.getPublic());
+  }
+
+  /** An HSM that trusts {@code vendorKey} for its licences. */
+  public HsmFixture(ActorTestKit kit, String esn, Path keyDirectory, VcmRuntime runtime, PublicKey vendorKey) {
+    this(kit, esn, keyDirectory, runtime, vendorKey, HsmSettings.fromConfig(kit.system().settings().config()));
+  }
+
+  /** An HSM with these settings that trusts {@code vendorKey} for its licences. */
+  public HsmFixture(ActorTestKit kit, String esn, Path keyDirectory, VcmRuntime runtime, PublicKey vendorKey,
+      HsmSettings settings) {
     this.kit = kit;
     this.esn = esn;
     Config c = kit.system().settings().config();
-    this.env = new HsmEnvironment(clock, runtime, HsmSettings.fromConfig(c), VcmSettings.fromConfig(c),
-        keyDirectory, VENDOR.getPublic());
+    this.env = new HsmEnvironment(clock, runtime, settings, VcmSettings.fromConfig(c), keyDirectory, vendorKey);
   }
 
   public HsmFixture spawn() {

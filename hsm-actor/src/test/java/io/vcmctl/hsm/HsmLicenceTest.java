@@ -36,6 +36,67 @@ class HsmLicenceTest extends HsmTestBase {
   // ---- verification -------------------------------------------------------------------------
 
   @Test
+  void aLicenceTheVendorKeyTrustedNowDoesNotVerifyNoLongerCounts() {
+    HsmFixture f = freshHsm();
+    Licence licence = Licence.of(f.esn, true, SpeedRating.MID, 3, List.of(), T0);
+    f.<HsmInfo>ok(r -> new HsmEntity.ApplyLicence(licence.sign(VENDOR), ADMIN, r));
+    f.<HsmInfo>ok(r -> new HsmEntity.SetNetwork(Network.ipv4("10.20.0.0/16"), ADMIN, r));
+    f.<HsmEntity.ResetOutcome>ok(r -> new HsmEntity.Reset(ADMIN, r));
+    UUID a = create(f, "a");
+    UUID b = create(f, "b");
+    UUID c = create(f, "c");
+    start(f, a);
+    start(f, b);
+
+    // The same journal, now trusting another vendor: the licence signed by the first no longer counts.
+    kit.stop(f.hsm);
+    HsmFixture other = new HsmFixture(kit, f.esn, f.env.keyDirectory(), f.env.runtime(),
+        PublicKeys.generateEd25519().getPublic()).spawn();
+    HsmInfo info = recoveredInfo(other);
+    assertFalse(info.multiTenant());
+    assertEquals(1, info.maxActiveVcms());
+    assertEquals(1, info.maxCreatableVcms());
+    assertEquals(1, info.licencesNotTrusted().size(), info.licencesNotTrusted().toString());
+    assertTrue(info.licencesNotTrusted().get(0).contains("licence " + licence.id()), info.licencesNotTrusted().get(0));
+    // Running VCMs keep running; no new one starts above the lower limit.
+    assertEquals(2, info.vcmsActive());
+    Refusal r = refusedStart(other, Code.ACTIVE_LIMIT_REACHED, c);
+    assertTrue(r.getMessage().contains("max_active_vcms (1)"), r.getMessage());
+
+    // Trusting the first vendor again, the licence counts again.
+    HsmFixture back = respawn(other);
+    HsmInfo again = recoveredInfo(back);
+    assertTrue(again.multiTenant());
+    assertEquals(3, again.maxActiveVcms());
+    assertTrue(again.licencesNotTrusted().isEmpty());
+    start(back, c);
+  }
+
+  @Test
+  void aSnapshotTakenUnderAnotherVendorKeyCountsOnlyWhatTheKeyTrustedNowVerifies() {
+    HsmFixture plain = freshHsm();
+    HsmSettings s = plain.env.settings();
+    // A snapshot after every event: recovery reads the licence from the snapshot, not from its event.
+    HsmSettings everyEvent = new HsmSettings(s.memTotal(), s.platformMemory(), s.vcmAskTimeout(), 1, 1,
+        s.recoveryParallelism(), s.baseFeatures());
+    kit.stop(plain.hsm);
+    HsmFixture f = new HsmFixture(kit, plain.esn, plain.env.keyDirectory(), plain.env.runtime(), VENDOR.getPublic(),
+        everyEvent).spawn();
+    f.<HsmInfo>ok(r -> new HsmEntity.ApplyLicence(f.licence(true, SpeedRating.MID, 3), ADMIN, r));
+    f.<HsmInfo>ok(r -> new HsmEntity.SetNetwork(Network.ipv4("10.20.0.0/16"), ADMIN, r));
+    assertTrue(info(f).multiTenant());
+
+    kit.stop(f.hsm);
+    HsmFixture other = new HsmFixture(kit, f.esn, f.env.keyDirectory(), f.env.runtime(),
+        PublicKeys.generateEd25519().getPublic(), everyEvent).spawn();
+    HsmInfo info = recoveredInfo(other);
+    assertFalse(info.multiTenant());
+    assertEquals(1, info.maxActiveVcms());
+    assertEquals(1, info.licencesNotTrusted().size(), info.licencesNotTrusted().toString());
+    assertEquals("ipv4 10.20.0.0/16", info.pendingNetwork().toString(), "the rest of the snapshot is as it was");
+  }
+
+  @Test
   void refusesALicenceSignedByAnotherVendor() {
     HsmFixture f = freshHsm();
     byte[] file = Licence.of(f.esn, true, SpeedRating.HIGH, 100, List.of(), T0).sign(PublicKeys.generateEd25519());

@@ -49,7 +49,7 @@ class HsmRulesTest {
 
   @Test
   void r3CreationStopsAtMaxCreatable() {
-    Running base = new Running("E", "pub", new Licensing(true, SpeedRating.BASE, 5, List.of()),
+    Running base = new Running("E", "pub", new Licensing(true, SpeedRating.BASE, 5, List.of(), List.of(), List.of()),
         Network.ipv4("10.0.0.0/24"), null, Duration.ZERO, Map.of(), 1, null);
     Running four = base;
     for (int i = 0; i < 4; i++) {
@@ -91,7 +91,7 @@ class HsmRulesTest {
 
   @Test
   void featuresMustBeLicensedAndTheRefusalNamesTheMissingOnes() {
-    Licensing l = new Licensing(true, SpeedRating.MID, 2, List.of("StandardFeatures", "Extra"));
+    Licensing l = new Licensing(true, SpeedRating.MID, 2, List.of("StandardFeatures", "Extra"), List.of(), List.of());
     assertTrue(HsmRules.licensedFeatures(l, List.of("Extra")).isEmpty());
     Optional<Refusal> r = HsmRules.licensedFeatures(l, List.of("Extra", "Gold", "Silver"));
     refuses(Code.FEATURE_NOT_LICENSED, null, r);

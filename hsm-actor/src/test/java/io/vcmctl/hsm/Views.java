@@ -42,6 +42,6 @@ final class Views {
       fleet.observe(v);
     }
     return new Running("5E4D-03E0-D947", "pub", new Licensing(true, SpeedRating.MID, maxActive,
-        List.of("StandardFeatures", "Extra")), Network.ipv4("10.0.0.0/24"), null, Duration.ZERO, members, order, null);
+        List.of("StandardFeatures", "Extra"), List.of(), List.of()), Network.ipv4("10.0.0.0/24"), null, Duration.ZERO, members, order, null);
   }
 }

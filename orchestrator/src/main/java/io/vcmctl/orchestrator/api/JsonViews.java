@@ -46,6 +46,7 @@ public final class JsonViews {
     o.put("features", String.join("|", i.features()));
     o.put("module_time", i.moduleTime().toString());
     o.put("module_key_fingerprint", i.moduleKeyFingerprint());
+    i.licencesNotTrusted().forEach(o.putArray("licences_not_trusted")::add);
     return o;
   }
 

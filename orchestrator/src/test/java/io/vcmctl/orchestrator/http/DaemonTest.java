@@ -106,6 +106,32 @@ class DaemonTest {
   }
 
   @Test
+  void aDemoLicenceNoLongerCountsOnceARealVendorKeyIsTrusted() throws IOException {
+    Path dir = TestConfigs.freshDataDirectory("daemon-demo-licence").root();
+    Daemon demo = Daemon.start(dir, 0, List.of(), null, null, QUIET);
+    String esn = demo.orchestrator().esns().get(0);
+    Licence licence = Licence.of(esn, true, SpeedRating.MID, 3, List.of(), Instant.now());
+    new ApiClient(demo.url(), demo.tokenFile()).post("/v1/hsm/licence",
+        json("licence", b64(licence.sign(DemoVendor.keyPair())))).ok();
+    demo.stop();
+
+    Path pub = dir.resolveSibling(dir.getFileName() + "-vendor.pub");
+    KeyFiles.writePublic(pub, PublicKeys.generateEd25519().getPublic());
+    Daemon real = Daemon.start(dir, 0, List.of(), null, pub, QUIET);
+    try {
+      com.fasterxml.jackson.databind.JsonNode info = new ApiClient(real.url(), real.tokenFile())
+          .get("/v1/hsm/info").ok().json();
+      assertFalse(info.get("multi_tenant").asBoolean(), info.toString());
+      assertEquals(1, info.get("max_active_vcms").asInt());
+      assertEquals(1, info.get("licences_not_trusted").size(), info.toString());
+      assertTrue(info.get("licences_not_trusted").get(0).asText().startsWith("licence " + licence.id() + " "),
+          info.toString());
+    } finally {
+      real.stop();
+    }
+  }
+
+  @Test
   void aGivenVendorKeyIsTheOnlyOneTrusted() throws IOException {
     Path dir = TestConfigs.freshDataDirectory("daemon-vendor").root();
     KeyPair vendor = PublicKeys.generateEd25519();
