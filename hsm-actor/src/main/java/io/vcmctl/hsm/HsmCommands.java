@@ -265,12 +265,14 @@ final class HsmCommands {
     } catch (Refusal r) {
       return refuse(c.replyTo(), r);
     }
+    List<String> warnings = Advice.create(PublicKeys.fingerprint(request.payload().sshadminKey()),
+        properties.autostart(), fleet, s.licensing());
     UUID uuid = UUID.randomUUID();
     fleet.reserved().holdCreation(uuid, properties);
     return Effect().persist(new VcmAdmitted(uuid, s.nextOrder(), meta(c.by(), request.digest())))
         .thenRun(x -> roster.ask(uuid, VcmEntity.CreateResult.class,
             r -> new VcmEntity.Create(request, properties, c.by(), r),
-            (result, failure) -> new VcmCreateAnswered(uuid, c.replyTo(), result, failure)))
+            (result, failure) -> new VcmCreateAnswered(uuid, c.replyTo(), warnings, result, failure)))
         .thenNoReply();
   }
 
@@ -293,7 +295,8 @@ final class HsmCommands {
           + " key is missing from " + env.keyDirectory() + ", so no tenant configuration file could be signed"));
     }
     byte[] config = TenantConfig.issue(view, s.esn(), moduleKey.get(), env.clock().now());
-    return Effect().reply(c.client(), StatusReply.success(new CreatedVcm(view, c.result().differences(), config, esn)));
+    return Effect().reply(c.client(), StatusReply.success(new CreatedVcm(view, c.result().differences(), config, esn,
+        c.warnings())));
   }
 
   // ---- commands about one VCM -------------------------------------------------------------

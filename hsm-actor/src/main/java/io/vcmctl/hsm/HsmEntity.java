@@ -121,9 +121,12 @@ public final class HsmEntity
 
   // Replies
 
-  /** @param esn the HSM that holds the new VCM */
+  /**
+   * @param esn the HSM that holds the new VCM
+   * @param warnings the operator guide's advice the create goes against ({@link Advice}); never a refusal
+   */
   public record CreatedVcm(VcmView view, List<VcmEntity.PropertyDifference> differences, byte[] tenantConfig,
-      String esn) implements CborSerializable {}
+      String esn, List<String> warnings) implements CborSerializable {}
 
   public record ResetOutcome(List<UUID> stopped, List<UUID> started, Map<UUID, String> notStarted, HsmInfo info)
       implements CborSerializable {}
@@ -159,7 +162,7 @@ public final class HsmEntity
 
   record VcmAnswered(Operation op, VcmView view, Throwable failure) implements Command {}
 
-  record VcmCreateAnswered(UUID uuid, ActorRef<StatusReply<CreatedVcm>> client,
+  record VcmCreateAnswered(UUID uuid, ActorRef<StatusReply<CreatedVcm>> client, List<String> warnings,
       VcmEntity.CreateResult result, Throwable failure) implements Command {}
 
   record ResetStopsDone(Map<UUID, FanOut.Outcome<VcmView>> outcomes) implements Command {}

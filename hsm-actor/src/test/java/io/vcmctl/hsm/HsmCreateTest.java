@@ -144,6 +144,25 @@ class HsmCreateTest extends HsmTestBase {
     assertEquals(List.of(), asked.differences());
   }
 
+  // ---- the operator guide's advice: warnings in the reply, never refusals ---------------------
+
+  @Test
+  void warnsOfASecondVcmForATenantAndOfMoreAutostartVcmsThanTheLicenceStarts() {
+    HsmFixture f = readyHsm(SpeedRating.MID, 1);
+    TestTenant tenant = new TestTenant();
+    Map<String, String> auto = Map.of("name", "a", "autostart", "true");
+    HsmEntity.CreatedVcm first = create(f, tenant, auto, ProviderChoices.NONE);
+    assertEquals(List.of(), first.warnings());
+
+    HsmEntity.CreatedVcm second = create(f, tenant, auto, ProviderChoices.NONE);
+    assertEquals(2, second.warnings().size(), second.warnings()::toString);
+    assertTrue(second.warnings().get(0).contains(first.view().uuid().toString()), second.warnings()::toString);
+    assertTrue(second.warnings().get(1).contains("2 VCMs would have autostart"), second.warnings()::toString);
+    assertEquals(2, info(f).vcmsCreated(), "advice never refuses");
+
+    assertEquals(List.of(), create(f, new TestTenant(), Map.of("name", "c"), ProviderChoices.NONE).warnings());
+  }
+
   // ---- R2 -----------------------------------------------------------------------------------
 
   @Test

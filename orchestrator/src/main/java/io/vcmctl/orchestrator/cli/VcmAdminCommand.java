@@ -114,6 +114,7 @@ public final class VcmAdminCommand {
       // The file is written; its path, not its bytes, is what the provider needs to see.
       created.remove("config");
       created.put("config_file", config.toString());
+      Out.warnings(created);
       if (format.json) {
         Out.json(created);
         return 0;
