@@ -1,5 +1,6 @@
 package io.vcmctl.hsm;
 
+import io.vcmctl.vcm.VcmProperty;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
 import java.util.ArrayList;
@@ -54,14 +55,28 @@ public final class Advice {
         + " when every tenant's client runs there");
   }
 
+  /** The warnings a property change gets: turning autostart on counts the VCM among the autostart ones. */
+  static List<String> propertyChange(Fleet fleet, Licensing licensing, UUID vcm, String property, String value) {
+    boolean turnsOn = VcmProperty.fromName(property).filter(p -> p == VcmProperty.AUTOSTART).isPresent()
+        && VcmProperty.parseBoolean(value).orElse(false)
+        && fleet.view(vcm).map(v -> !v.properties().autostart()).orElse(false);
+    if (!turnsOn) {
+      return List.of();
+    }
+    return autostartWithinLicence(autostartCount(fleet) + 1, licensing.maxActive()).stream().toList();
+  }
+
+  private static long autostartCount(Fleet fleet) {
+    return fleet.views().stream().filter(v -> v.status() != VcmStatus.DELETED && v.properties().autostart()).count()
+        + fleet.reserved().creations().values().stream().filter(p -> p.autostart()).count();
+  }
+
   /** The warnings a create gets: the VCMs the HSM knows, those being created, and the new one. */
   static List<String> create(String tenant, boolean autostart, Fleet fleet, Licensing licensing) {
     List<String> warnings = new ArrayList<>();
     oneVcmPerTenant(tenant, fleet.views()).ifPresent(warnings::add);
     if (autostart) {
-      long others = fleet.views().stream().filter(v -> v.status() != VcmStatus.DELETED && v.properties().autostart())
-          .count() + fleet.reserved().creations().values().stream().filter(p -> p.autostart()).count();
-      autostartWithinLicence(others + 1, licensing.maxActive()).ifPresent(warnings::add);
+      autostartWithinLicence(autostartCount(fleet) + 1, licensing.maxActive()).ifPresent(warnings::add);
     }
     return List.copyOf(warnings);
   }

@@ -12,6 +12,7 @@ import io.vcmctl.hsm.HsmEntity.IdentityEstablished;
 import io.vcmctl.hsm.HsmEntity.LicenceApplied;
 import io.vcmctl.hsm.HsmEntity.NetworkConfigured;
 import io.vcmctl.hsm.HsmEntity.Operation;
+import io.vcmctl.hsm.HsmEntity.PropertySet;
 import io.vcmctl.hsm.HsmEntity.Recovered;
 import io.vcmctl.hsm.HsmEntity.Refreshed;
 import io.vcmctl.hsm.HsmEntity.Reset;
@@ -34,6 +35,7 @@ import io.vcmctl.hsm.HsmEntity.VcmAdmissionWithdrawn;
 import io.vcmctl.hsm.HsmEntity.VcmAdmitted;
 import io.vcmctl.hsm.HsmEntity.VcmAnswered;
 import io.vcmctl.hsm.HsmEntity.VcmCreateAnswered;
+import io.vcmctl.hsm.HsmEntity.VcmPropertyAnswered;
 import io.vcmctl.hsm.HsmEntity.VcmRemoved;
 import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.ModuleClock;
@@ -326,8 +328,18 @@ final class HsmCommands {
     } catch (Refusal r) {
       return refuse(c.replyTo(), r);
     }
-    return forward(c.uuid(), c.replyTo(), hold, false,
-        r -> new VcmEntity.SetProperty(c.request(), c.property(), c.value(), c.by(), r));
+    if (!fleet.knows(c.uuid())) {
+      return refuse(c.replyTo(), roster.unknown(c.uuid()));
+    }
+    List<String> warnings = Advice.propertyChange(fleet, s.licensing(), c.uuid(), c.property(), c.value());
+    roster.forward(hold, r -> new VcmEntity.SetProperty(c.request(), c.property(), c.value(), c.by(), r),
+        (view, failure) -> new VcmPropertyAnswered(hold, c.replyTo(), warnings, view, failure));
+    return Effect().noReply();
+  }
+
+  ReplyEffect<Event, State> onVcmPropertyAnswered(Running s, VcmPropertyAnswered c) {
+    return settle(c.hold(), c.view(), c.failure()).map(refusal -> refuse(c.client(), refusal))
+        .orElseGet(() -> Effect().reply(c.client(), StatusReply.success(new PropertySet(c.view(), c.warnings()))));
   }
 
   ReplyEffect<Event, State> onTenantAction(Running s, TenantAction c) {
@@ -361,21 +373,30 @@ final class HsmCommands {
   ReplyEffect<Event, State> onVcmAnswered(Running s, VcmAnswered c) {
     Operation op = c.op();
     UUID uuid = op.hold().vcm();
-    fleet.reserved().release(op.hold());
-    if (c.failure() instanceof Refusal refusal) {
-      return refuse(op.client(), refusal);
+    Optional<Refusal> refusal = settle(op.hold(), c.view(), c.failure());
+    if (refusal.isPresent()) {
+      return refuse(op.client(), refusal.get());
     }
-    if (c.failure() != null) {
-      roster.refresh(uuid);
-      return refuse(op.client(), HsmRules.unavailable(uuid, c.failure()));
-    }
-    fleet.observe(c.view());
     if (op.removes() && c.view().status() == VcmStatus.DELETED) {
       return Effect().persist(new VcmRemoved(uuid, meta(HSM, null)))
           .thenRun(x -> roster.forget(uuid))
           .thenReply(op.client(), x -> StatusReply.success(c.view()));
     }
     return Effect().reply(op.client(), StatusReply.success(c.view()));
+  }
+
+  /** Releases what a command held and takes in the VCM's answer: the refusal to pass on, if any. */
+  private Optional<Refusal> settle(Reservations.Hold hold, VcmView view, Throwable failure) {
+    fleet.reserved().release(hold);
+    if (failure instanceof Refusal refusal) {
+      return Optional.of(refusal);
+    }
+    if (failure != null) {
+      roster.refresh(hold.vcm());
+      return Optional.of(HsmRules.unavailable(hold.vcm(), failure));
+    }
+    fleet.observe(view);
+    return Optional.empty();
   }
 
   // ---- reset: persisted step by step -----------------------------------------------------

@@ -49,6 +49,20 @@ class AdviceTest {
   }
 
   @Test
+  void turningAutostartOnCountsTheVcmOnceAndOtherChangesNotAtAll() {
+    VcmView auto = view(UUID.randomUUID(), VcmStatus.INACTIVE, props(true, false, "10.0.0.1"), TenantFacts.INITIAL);
+    VcmView plain = view(UUID.randomUUID(), VcmStatus.INACTIVE, props(false, false, "10.0.0.2"), TenantFacts.INITIAL);
+    Running s = running(1, fleet, auto, plain);
+    List<String> on = Advice.propertyChange(fleet, s.licensing(), plain.uuid(), "autostart", "True");
+    assertEquals(1, on.size(), on::toString);
+    assertTrue(on.get(0).contains("2 VCMs would have autostart"), on::toString);
+    assertEquals(List.of(), Advice.propertyChange(fleet, s.licensing(), auto.uuid(), "autostart", "true"),
+        "already autostart: nothing changes");
+    assertEquals(List.of(), Advice.propertyChange(fleet, s.licensing(), plain.uuid(), "autostart", "false"));
+    assertEquals(List.of(), Advice.propertyChange(fleet, s.licensing(), plain.uuid(), "name", "true"));
+  }
+
+  @Test
   void warnsThatLinkLocalNetworkingReachesOnlyTheHsmsOwnHost() {
     assertTrue(Advice.network(Network.ipv6LinkLocal()).orElseThrow().contains("same host as the HSM"));
     assertEquals(Optional.empty(), Advice.network(Network.ipv4("10.0.0.0/24")));

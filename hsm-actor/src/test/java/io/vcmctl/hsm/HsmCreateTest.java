@@ -163,6 +163,24 @@ class HsmCreateTest extends HsmTestBase {
     assertEquals(List.of(), create(f, new TestTenant(), Map.of("name", "c"), ProviderChoices.NONE).warnings());
   }
 
+  @Test
+  void warnsWhenTurningAutostartOnWouldOutnumberTheLicensedActiveCount() {
+    HsmFixture f = readyHsm(SpeedRating.MID, 1);
+    create(f, new TestTenant(), Map.of("name", "a", "autostart", "true"), ProviderChoices.NONE);
+    TestTenant tenant = new TestTenant();
+    UUID b = create(f, tenant, Map.of("name", "b"), ProviderChoices.NONE).view().uuid();
+    byte[] request = tenant.propertiesRequest(b, Map.of("autostart", "true", "name", "bee"), T0);
+
+    HsmEntity.PropertySet renamed = f.ok(r -> new HsmEntity.SetVcmProperty(b, request, "name", "bee",
+        HsmFixture.ADMIN, r));
+    assertEquals(List.of(), renamed.warnings(), "only autostart counts");
+    HsmEntity.PropertySet set = f.ok(r -> new HsmEntity.SetVcmProperty(b, request, "autostart", "true",
+        HsmFixture.ADMIN, r));
+    assertTrue(set.view().properties().autostart(), "advice never refuses");
+    assertEquals(1, set.warnings().size(), set.warnings()::toString);
+    assertTrue(set.warnings().get(0).contains("2 VCMs would have autostart"), set.warnings()::toString);
+  }
+
   // ---- R2 -----------------------------------------------------------------------------------
 
   @Test
@@ -186,8 +204,8 @@ class HsmCreateTest extends HsmTestBase {
     assertTrue(second.view().properties().serialCardreader());
     // And now the first cannot take it back.
     byte[] back = first.propertiesRequest(holder, Map.of("serial_cardreader", "true"), T0);
-    refusedView(f, Code.SERIAL_CARDREADER_IN_USE, reply -> new HsmEntity.SetVcmProperty(holder, back,
-        "serial_cardreader", "true", HsmFixture.ADMIN, reply));
+    this.<HsmEntity.PropertySet>refused(f, Code.SERIAL_CARDREADER_IN_USE, reply -> new HsmEntity.SetVcmProperty(
+        holder, back, "serial_cardreader", "true", HsmFixture.ADMIN, reply));
   }
 
   // ---- features -----------------------------------------------------------------------------

@@ -285,6 +285,7 @@ public final class VcmAdminCommand {
         } catch (CliException e) {
           throw new CliException("Failed to set VCM properties: " + e.getMessage(), e);
         }
+        Out.warnings(view);
         Out.fields(view, SUMMARY);
         String key = VcmProperty.fromName(property).map(VcmProperty::key).orElse(property);
         Out.line(key, view.path("properties").path(key).asText());

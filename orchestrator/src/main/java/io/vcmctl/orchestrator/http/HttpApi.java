@@ -149,7 +149,8 @@ public final class HttpApi extends AllDirectives {
                 reply(orchestrator.deleteVcm(uuid(id), b.bool("force").orElse(false), ADMIN), JsonViews::vcm))),
             path("properties", () -> command(List.of("request", "property", "value"), b ->
                 reply(orchestrator.setProperty(uuid(id), b.requiredBase64("request"), b.requiredText("property"),
-                    b.requiredText("value"), ADMIN), JsonViews::vcm))),
+                    b.requiredText("value"), ADMIN), set -> JsonViews.withWarnings(JsonViews.vcm(set.view()),
+                    set.warnings())))),
             path("history", () -> query(() -> {
               UUID uuid = uuid(id);
               return reply(orchestrator.history(uuid), entries -> JsonViews.history(uuid, entries));

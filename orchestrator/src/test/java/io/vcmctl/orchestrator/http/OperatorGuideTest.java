@@ -95,7 +95,7 @@ class OperatorGuideTest {
   }
 
   @Test
-  void moreAutostartVcmsThanTheLicenceStartsAreCreatedWithAWarning() {
+  void moreAutostartVcmsThanTheLicenceStartsAreCreatedOrSetWithAWarning() throws IOException {
     byte[] licence = Licence.of(fleet.esn, true, SpeedRating.MID, 1, List.of(), Instant.now())
         .sign(DemoVendor.keyPair());
     api.post("/v1/hsm/licence", json("licence", b64(licence))).ok();
@@ -107,6 +107,26 @@ class OperatorGuideTest {
     List<String> warnings = texts(over.json().get("warnings"));
     assertEquals(1, warnings.size(), over.raw());
     assertTrue(warnings.get(0).contains("more than max_active_vcms (1)"), over.raw());
+
+    // Turning autostart on later gets the same warning, over HTTP and from the command line.
+    TestTenant tenant = new TestTenant();
+    String plain = api.post("/v1/vcms", json("request", b64(tenant.createRequest(Map.of(), Instant.now())),
+        "name", "plain")).ok().json().get("uuid").asText();
+    byte[] turnOn = tenant.propertiesRequest(java.util.UUID.fromString(plain), Map.of("autostart", "true"),
+        Instant.now());
+    Answer set = api.post("/v1/vcms/" + plain + "/properties", json("request", b64(turnOn), "property", "autostart",
+        "value", "true")).ok();
+    assertTrue(set.json().at("/properties/autostart").asBoolean(), set.raw());
+    assertTrue(texts(set.json().get("warnings")).get(0).contains("would have autostart"), set.raw());
+
+    String other = api.post("/v1/vcms", json("request", b64(tenant.createRequest(Map.of(), Instant.now())),
+        "name", "other")).ok().json().get("uuid").asText();
+    Files.write(fleet.work.resolve("turn-on.json"), tenant.propertiesRequest(java.util.UUID.fromString(other),
+        Map.of("autostart", "true"), Instant.now()));
+    Result cli = fleet.cli("vcmadmin", "properties", "set", "--request", "turn-on.json", other, "autostart", "true");
+    assertEquals(0, cli.exit(), cli::toString);
+    assertTrue(cli.out().contains("autostart: true"), cli::toString);
+    assertWarnings(cli, "would have autostart");
   }
 
   // ---- autostart needs the tenant's consent -------------------------------------------------
