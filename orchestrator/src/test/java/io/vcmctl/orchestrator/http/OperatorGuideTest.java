@@ -160,6 +160,35 @@ class OperatorGuideTest {
     assertTrue(kept.json().at("/vcm/properties/autostart").asBoolean());
   }
 
+  // ---- licensed features ------------------------------------------------------------------
+
+  @Test
+  void aLicenceGrantsFeaturesThatInfoListsAndVcmsMayUse() throws IOException {
+    String vendorKey = fleet.daemon.tokenFile().resolveSibling("demo-vendor").resolve("vendor.key").toString();
+    Result bad = fleet.cli("orchestrator", "licence", "issue", "--vendor-key", vendorKey, "--esn", fleet.esn,
+        "--features", "SEEIntegration,not-a-name", "--out", "bad.json");
+    assertEquals(2, bad.exit(), bad::toString);
+    assertTrue(bad.err().contains("'not-a-name' is not a feature name"), bad::toString);
+    assertFalse(Files.exists(fleet.work.resolve("bad.json")), "nothing written");
+
+    Result issued = fleet.cli("orchestrator", "licence", "issue", "--vendor-key", vendorKey, "--esn", fleet.esn,
+        "--features", "SEEIntegration,Extra_1", "--out", "features.json").ok();
+    assertTrue(issued.out().contains("features: Extra_1, SEEIntegration"), issued::toString);
+    fleet.cli("hsmadmin", "fet", "features.json").ok();
+    assertEquals("Extra_1|SEEIntegration|StandardFeatures\n",
+        fleet.cli("hsmadmin", "info", "--field", "features").ok().out(), "licensed features add to the standard ones");
+
+    Answer created = api.post("/v1/vcms", json("request", b64(new TestTenant().createRequest(Map.of(), Instant.now())),
+        "name", "see", "features", "SEEIntegration|StandardFeatures")).ok();
+    assertEquals("SEEIntegration|StandardFeatures", created.json().at("/vcm/properties/features").asText());
+
+    JsonNode before = state();
+    Answer refused = api.post("/v1/vcms", json("request", b64(new TestTenant().createRequest(Map.of(), Instant.now())),
+        "name", "gold", "features", "Gold|SEEIntegration")).refused(409, "FEATURE_NOT_LICENSED");
+    assertTrue(refused.message().contains("[Gold]"), refused.message());
+    assertEquals(before, state(), "a refusal changes nothing");
+  }
+
   // ---- tooling ------------------------------------------------------------------------------
 
   @Test
