@@ -12,6 +12,13 @@
 # The first use of a fresh clone runs 'mvn -q -B -DskipTests install' at the repository root,
 # which also writes orchestrator/target/classpath.txt. It runs again only when that file or the
 # orchestrator jar is missing; after changing the sources, run that command yourself.
+#
+# The command lines (hsmadmin, vcmadmin) start from a class data sharing archive: their classes
+# already parsed and verified, mapped from one file. The first command after a build makes it
+# (a few seconds, once) by running io.vcmctl.orchestrator.cli.ArchiveTraining under
+# -XX:ArchiveClassesAtExit; it lives in orchestrator/target/cds/ and its name is a checksum of
+# the java binary and of every class path entry's size and time, so that a rebuild or another
+# JDK makes a new one. If making it fails, commands run without it until the next build.
 
 VCMCTL_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)
 VCMCTL_TARGET="$VCMCTL_ROOT/orchestrator/target"
@@ -55,6 +62,33 @@ vcmctl_build() {
   exec 9>&-
 }
 
+# Adds -XX:SharedArchiveFile to opts when the archive for this class path exists or can be made.
+vcmctl_class_data() {
+  local java=$1 classpath=$2 dir="$VCMCTL_TARGET/cds" key archive tmp file
+  local -a entries
+  IFS=: read -ra entries <<<"$classpath"
+  key=$(stat -L -c '%n %s %Y' "$(command -v "$java")" "${entries[@]}" 2>/dev/null | cksum) || return 0
+  archive="$dir/client-${key%% *}.jsa"
+  if [[ ! -f $archive && ! -f $archive.failed ]]; then
+    mkdir -p "$dir" || return 0
+    for file in "$dir"/client-*; do
+      [[ $file == "$archive"* ]] || rm -f "$file"
+    done
+    # Another command may be making the same archive: each writes its own file, the last wins.
+    tmp="$archive.$$.tmp"
+    if "$java" "${opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$classpath" \
+        io.vcmctl.orchestrator.cli.ArchiveTraining >/dev/null 2>&1 && [[ -s $tmp ]]; then
+      mv -f "$tmp" "$archive"
+    else
+      rm -f "$tmp"
+      touch "$archive.failed"
+    fi
+  fi
+  if [[ -f $archive ]]; then
+    opts+=(-XX:SharedArchiveFile="$archive")
+  fi
+}
+
 # vcmctl_exec CLIENT|DAEMON MAIN_CLASS ARGS...: a client is a short-lived JVM, tuned to start fast.
 vcmctl_exec() {
   local kind=$1 main=$2
@@ -74,7 +108,12 @@ vcmctl_exec() {
   fi
   local -a opts=()
   if [[ "$kind" == CLIENT ]]; then
-    opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData)
+    # A JVM warning (such as an archive it cannot use) goes to stderr, never into --json output.
+    opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xlog:disable -Xlog:all=warning:stderr)
+    # A class path from VCMCTL_CLASSPATH may hold directories, which an archive cannot cover.
+    if [[ -z "${VCMCTL_CLASSPATH:-}" ]]; then
+      vcmctl_class_data "$java" "$classpath"
+    fi
   fi
   # shellcheck disable=SC2086 # JAVA_OPTS holds several options
   exec "$java" ${opts[@]+"${opts[@]}"} ${JAVA_OPTS:-} -cp "$classpath" "$main" "$@"

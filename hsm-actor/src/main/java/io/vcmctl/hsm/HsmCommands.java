@@ -47,6 +47,7 @@ import io.vcmctl.vcm.VcmProperties;
 import io.vcmctl.vcm.VcmRules;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
+import io.vcmctl.vcm.WriteInFlight;
 import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.RequestException;
 import io.vcmctl.vcm.request.RequestVerifier;
@@ -64,6 +65,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
@@ -90,13 +92,14 @@ final class HsmCommands {
   private ActorRef<StatusReply<ResetOutcome>> resetClient;
   private Optional<KeyPair> moduleKey = Optional.empty();
   private long recoveryStarted;
+  private final WriteInFlight inFlight = new WriteInFlight();
 
   HsmCommands(String esn, ActorContext<HsmEntity.Command> context, HsmEnvironment env,
       Supplier<EffectFactories<Event, State>> effects) {
     this.esn = esn;
     this.context = context;
     this.env = env;
-    this.verifier = new RequestVerifier(env.vcmSettings().clockSkew());
+    this.verifier = new RequestVerifier(env.vcmSettings().clockSkew(), env.vcmSettings().validityCaps());
     this.roster = new Roster(context, env, HsmEntity.VcmTerminated::new, Refreshed::new, Recovered::new);
     this.fleet = roster.fleet;
     this.effects = effects;
@@ -109,6 +112,16 @@ final class HsmCommands {
 
   Roster roster() {
     return roster;
+  }
+
+  /** The journal failed or rejected a write: the HSM restarts, or stops. */
+  void onFailure() {
+    inFlight.entityFailed("HSM " + esn);
+    if (resetClient != null) {
+      resetClient.tell(StatusReply.error(new Refusal(Code.UNAVAILABLE, "HSM " + esn + " restarts in the middle of"
+          + " the reset; it finishes the reset once its journal is read again: check with info")));
+      resetClient = null;
+    }
   }
 
   /** After a restart the mirror, the children and the reservations are stale: start over from the journal. */
@@ -222,7 +235,7 @@ final class HsmCommands {
     } catch (RequestException e) {
       return refuse(c.replyTo(), new Refusal(Code.INVALID_LICENCE, "licence refused: " + e.getMessage()));
     }
-    return Effect().persist(new LicenceApplied(licence, meta(c.by(), PublicKeys.sha256Hex(c.licence()))))
+    return persist(new LicenceApplied(licence, meta(c.by(), PublicKeys.sha256Hex(c.licence()))), c.replyTo())
         .thenReply(c.replyTo(), x -> StatusReply.success(info((Running) x)));
   }
 
@@ -234,7 +247,7 @@ final class HsmCommands {
     if (stranded.isPresent()) {
       return refuse(c.replyTo(), stranded.get());
     }
-    return Effect().persist(new NetworkConfigured(c.network(), meta(c.by(), null)))
+    return persist(new NetworkConfigured(c.network(), meta(c.by(), null)), c.replyTo())
         .thenReply(c.replyTo(), x -> StatusReply.success(info((Running) x)));
   }
 
@@ -244,7 +257,7 @@ final class HsmCommands {
       return refuse(c.replyTo(), new Refusal(Code.INVALID_ARGUMENT, "module time " + c.moduleTime() + " is more than "
           + ModuleClock.MAX_OFFSET.toDays() + " days from this host's clock; set a time within a century of it"));
     }
-    return Effect().persist(new ClockSet(offset, meta(c.by(), null)))
+    return persist(new ClockSet(offset, meta(c.by(), null)), c.replyTo())
         .thenRun(x -> env.clock().setOffset(offset))
         .thenReply(c.replyTo(), x -> StatusReply.success(info((Running) x)));
   }
@@ -271,7 +284,7 @@ final class HsmCommands {
         properties.autostart(), fleet, s.licensing());
     UUID uuid = UUID.randomUUID();
     fleet.reserved().holdCreation(uuid, properties);
-    return Effect().persist(new VcmAdmitted(uuid, s.nextOrder(), meta(c.by(), request.digest())))
+    return persist(new VcmAdmitted(uuid, s.nextOrder(), meta(c.by(), request.digest())), c.replyTo())
         .thenRun(x -> roster.ask(uuid, VcmEntity.CreateResult.class,
             r -> new VcmEntity.Create(request, properties, c.by(), r),
             (result, failure) -> new VcmCreateAnswered(uuid, c.replyTo(), warnings, result, failure)))
@@ -282,7 +295,7 @@ final class HsmCommands {
     fleet.reserved().releaseCreation(c.uuid());
     if (c.failure() instanceof Refusal refusal) {
       roster.forget(c.uuid());
-      return Effect().persist(new VcmAdmissionWithdrawn(c.uuid(), refusal.getMessage(), meta(HSM, null)))
+      return persist(new VcmAdmissionWithdrawn(c.uuid(), refusal.getMessage(), meta(HSM, null)), c.client())
           .thenReply(c.client(), x -> StatusReply.error(refusal));
     }
     if (c.failure() != null) {
@@ -378,7 +391,7 @@ final class HsmCommands {
       return refuse(op.client(), refusal.get());
     }
     if (op.removes() && c.view().status() == VcmStatus.DELETED) {
-      return Effect().persist(new VcmRemoved(uuid, meta(HSM, null)))
+      return persist(new VcmRemoved(uuid, meta(HSM, null)), op.client())
           .thenRun(x -> roster.forget(uuid))
           .thenReply(op.client(), x -> StatusReply.success(c.view()));
     }
@@ -406,7 +419,7 @@ final class HsmCommands {
       return Effect().stash();
     }
     Network effective = s.pendingNetwork() != null ? s.pendingNetwork() : s.network();
-    return Effect().persist(new ResetBegan(effective, meta(c.by(), null)))
+    return persist(new ResetBegan(effective, meta(c.by(), null)), c.replyTo())
         .thenRun(x -> {
           resetClient = c.replyTo();
           continueReset((Running) x);
@@ -473,6 +486,12 @@ final class HsmCommands {
         s.licensing().maxActive(), s.members().size(), fleet.active(), fleet.stillRecovering(), s.network(),
         s.pendingNetwork(),
         s.licensing().features(), env.clock().now(), PublicKeys.fingerprint(s.modulePublicKey()));
+  }
+
+  /** Persists {@code event}; if the journal does not record it, {@code client} is told so. */
+  private <T> EffectBuilder<Event, State> persist(Event event, ActorRef<StatusReply<T>> client) {
+    inFlight.expect(event, client);
+    return Effect().persist(event).thenRun(x -> inFlight.recorded());
   }
 
   private EventMeta meta(Principal by, String digest) {

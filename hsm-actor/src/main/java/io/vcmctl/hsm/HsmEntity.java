@@ -18,6 +18,8 @@ import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -322,6 +324,8 @@ public final class HsmEntity
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), commands::onRecoveryCompleted)
+        .onSignal(PreRestart.instance(), s -> commands.onFailure())
+        .onSignal(PostStop.instance(), s -> commands.onFailure())
         .onSignal(RecoveryFailed.class, (s, failed) -> context.getLog().error("HSM {} cannot recover its journal ({});"
             + " it retries with backoff; docs/operations.md says what to do", esn, failed.getFailure().toString()))
         .build();

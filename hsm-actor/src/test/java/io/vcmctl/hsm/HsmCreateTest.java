@@ -17,6 +17,7 @@ import io.vcmctl.vcm.VcmView;
 import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.RequestException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,6 +88,21 @@ class HsmCreateTest extends HsmTestBase {
     create(f, new TestTenant(), Map.of("name", "fresh"), ProviderChoices.NONE);
     byte[] lastMinute = new TestTenant().createRequest(Map.of("name", "edge"), T0.minus(Duration.ofHours(24)));
     assertEquals(VcmStatus.INACTIVE, f.<HsmEntity.CreatedVcm>ok(r2 -> new HsmEntity.CreateVcm(lastMinute,
+        ProviderChoices.NONE, HsmFixture.ADMIN, r2)).view().status());
+  }
+
+  @Test
+  void refusesACreateRequestValidForLongerThanThirtyDays() {
+    HsmFixture f = readyHsm(SpeedRating.MID, 10);
+    Duration forever = Duration.between(T0, Instant.parse("+999999999-12-31T23:59:59Z"));
+    byte[] endless = new TestTenant().createRequest(Map.of("name", "endless"), T0, forever);
+    Refusal r = refusedCreate(f, Code.INVALID_REQUEST, endless, ProviderChoices.NONE);
+    assertTrue(r.getMessage().contains("longer than the 720h (30 days) a create request may be")
+        && r.getMessage().contains("--valid-for 720h or less"), r.getMessage());
+    refusedCreate(f, Code.INVALID_REQUEST, new TestTenant().createRequest(Map.of("name", "long"), T0,
+        Duration.ofDays(30).plusSeconds(1)), ProviderChoices.NONE);
+    byte[] month = new TestTenant().createRequest(Map.of("name", "month"), T0, Duration.ofDays(30));
+    assertEquals(VcmStatus.INACTIVE, f.<HsmEntity.CreatedVcm>ok(r2 -> new HsmEntity.CreateVcm(month,
         ProviderChoices.NONE, HsmFixture.ADMIN, r2)).view().status());
   }
 

@@ -52,6 +52,12 @@ public final class HsmFixture {
     return this;
   }
 
+  /** Spawned as the orchestrator does: restarted with backoff when it fails. */
+  public HsmFixture spawnSupervised() {
+    hsm = kit.spawn(Supervision.restarting(HsmEntity.create(esn, env)));
+    return this;
+  }
+
   /** Sends a command and returns the successful reply value, failing the test on a refusal. */
   public <T> T ok(Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
     StatusReply<T> reply = ask(command);

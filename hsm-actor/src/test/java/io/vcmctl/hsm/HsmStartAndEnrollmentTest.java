@@ -170,6 +170,19 @@ class HsmStartAndEnrollmentTest extends HsmTestBase {
   }
 
   @Test
+  void aStartRequestValidForLongerThanADayIsRefused() {
+    HsmFixture f = readyHsm(SpeedRating.MID, 10);
+    TestTenant tenant = new TestTenant();
+    UUID a = create(f, tenant, Map.of("name", "a", "restrict_startup", "true"), ProviderChoices.NONE).view().uuid();
+    byte[] endless = tenant.startRequest(a, T0, Duration.between(T0, Instant.parse("+999999999-12-31T23:59:59Z")));
+    Refusal r = refusedView(f, Code.INVALID_REQUEST, reply -> new HsmEntity.StartVcm(a, endless, ADMIN, reply));
+    assertTrue(r.getMessage().contains("longer than the 24h a start request may be")
+        && r.getMessage().contains("--valid-for 24h or less"), r.getMessage());
+    byte[] day = tenant.startRequest(a, T0, Duration.ofHours(24));
+    assertEquals(VcmStatus.ACTIVE, f.<VcmView>ok(reply -> new HsmEntity.StartVcm(a, day, ADMIN, reply)).status());
+  }
+
+  @Test
   void theClockOffsetSurvivesARestart() {
     HsmFixture f = freshHsm();
     Instant later = T0.plus(Duration.ofDays(1));

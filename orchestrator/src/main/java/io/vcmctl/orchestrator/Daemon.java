@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.KeyPair;
@@ -25,10 +26,12 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
@@ -46,6 +49,9 @@ public final class Daemon {
 
   private static final String LOCK_FILE = "orchestrator.lock";
   private static final String TOKEN_FILE = "admin.token";
+  /** Everything a data directory may hold at its top level. */
+  private static final Set<String> DATA_DIRECTORY_NAMES = Set.of("journal", "snapshots", "hsm", "esns", "vcms",
+      "demo-vendor", TOKEN_FILE, LOCK_FILE);
 
   private final Orchestrator orchestrator;
   private final DirectoryLock lock;
@@ -90,6 +96,7 @@ public final class Daemon {
     // initialise it and SLF4J reports the calls it had to replay.
     org.slf4j.LoggerFactory.getILoggerFactory();
     PublicKey vendorKey = vendorPublicKey == null ? null : readVendorKey(vendorPublicKey);
+    refuseForeignDirectory(dataDir);
     DataDirectory dir;
     try {
       dir = DataDirectory.of(dataDir).create();
@@ -119,6 +126,31 @@ public final class Daemon {
     } catch (RuntimeException e) {
       lock.release();
       throw e;
+    }
+  }
+
+  /**
+   * A directory that holds other things is never taken over: {@link DataDirectory#create()}
+   * would make it owner-only and mix the journal into it. A data directory of any version holds
+   * {@code journal/}; one that holds only names a data directory uses was begun by a start that
+   * did not finish.
+   */
+  private static void refuseForeignDirectory(Path dataDir) {
+    if (!Files.isDirectory(dataDir) || Files.isDirectory(dataDir.resolve("journal"))) {
+      return;
+    }
+    List<String> foreign;
+    try (Stream<Path> entries = Files.list(dataDir)) {
+      foreign = entries.filter(e -> !DATA_DIRECTORY_NAMES.contains(e.getFileName().toString()))
+          .map(e -> e.getFileName() + (Files.isDirectory(e) ? "/" : "")).sorted().toList();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read data directory " + dataDir + ": " + e.getMessage(), e);
+    }
+    if (!foreign.isEmpty()) {
+      String shown = String.join(", ", foreign.subList(0, Math.min(5, foreign.size())))
+          + (foreign.size() > 5 ? " and " + (foreign.size() - 5) + " more" : "");
+      throw new IllegalStateException(dataDir + " is not an orchestrator data directory and not empty (it holds "
+          + shown + "); choose a new or empty directory, or the data directory of an earlier serve");
     }
   }
 

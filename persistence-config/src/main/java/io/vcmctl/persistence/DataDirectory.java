@@ -5,9 +5,12 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
@@ -83,17 +86,57 @@ public final class DataDirectory {
   /** Writes a file that only the owner may read, replacing any earlier one atomically. */
   public static void writeOwnerOnly(Path file, byte[] content) {
     try {
-      Path parent = file.toAbsolutePath().getParent();
-      Files.createDirectories(parent);
-      Path tmp = Files.createTempFile(parent, file.getFileName().toString(), ".tmp");
-      if (posix()) {
-        Files.setPosixFilePermissions(tmp, OWNER_ONLY_FILE);
-      }
-      Files.write(tmp, content);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      writeOwnerOnly(file, content, true);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Writes a file that only the owner may read: into a temporary file beside it, then renamed
+   * into place, so that a reader sees the old file or the whole new one. A symbolic link at
+   * {@code file} is never followed: it is replaced as any file is, or kept.
+   *
+   * @param replace whether an existing file (or link) at {@code file} may be replaced
+   * @throws FileAlreadyExistsException {@code file} exists and {@code replace} is false
+   */
+  public static void writeOwnerOnly(Path file, byte[] content, boolean replace) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    if (Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(file.toString(), null, "it is a directory");
+    }
+    if (!replace && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      throw new FileAlreadyExistsException(file.toString());
+    }
+    String prefix = "." + file.getFileName();
+    Path tmp = posix()
+        ? Files.createTempFile(parent, prefix, ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY_FILE))
+        : Files.createTempFile(parent, prefix, ".tmp");
+    try {
+      Files.write(tmp, content);
+      if (replace) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        createNew(file, tmp);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * A hard link fails if anything (even a dangling link) took the name meanwhile, where a
+   * rename would silently replace it; a file system without hard links gets a move that
+   * refuses an existing name.
+   */
+  private static void createNew(Path file, Path tmp) throws IOException {
+    try {
+      Files.createLink(file, tmp);
+    } catch (FileAlreadyExistsException e) {
+      throw e;
+    } catch (IOException | UnsupportedOperationException e) {
+      Files.move(tmp, file);
     }
   }
 

@@ -43,6 +43,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 
@@ -73,6 +74,7 @@ final class VcmCommands {
   private final RequestVerifier verifier;
   private final Supplier<EffectFactories<Event, State>> effects;
   private final LongSupplier sequenceNr;
+  private final WriteInFlight inFlight = new WriteInFlight();
   private DeviceCall pending;
   private long calls;
 
@@ -82,7 +84,7 @@ final class VcmCommands {
     this.context = context;
     this.timers = timers;
     this.deps = deps;
-    this.verifier = new RequestVerifier(deps.settings().clockSkew());
+    this.verifier = new RequestVerifier(deps.settings().clockSkew(), deps.settings().validityCaps());
     this.effects = effects;
     this.sequenceNr = sequenceNr;
   }
@@ -97,6 +99,11 @@ final class VcmCommands {
 
   boolean deviceBusy() {
     return pending != null;
+  }
+
+  /** The journal failed or rejected a write: the entity restarts, or stops. */
+  void onFailure() {
+    inFlight.entityFailed("VCM " + uuid);
   }
 
   /** After recovery, the journal is checked against the device. */
@@ -183,7 +190,7 @@ final class VcmCommands {
     if (s instanceof Active) {
       return call("stop", deps.runtime().stop(uuid, true), event, c.replyTo());
     }
-    return effects.get().persist(event.get()).thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
+    return persist(event.get(), c.replyTo()).thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
   }
 
   private ReplyEffect<Event, State> call(String what, CompletionStage<Void> device, Supplier<Event> event,
@@ -215,7 +222,7 @@ final class VcmCommands {
       call.failed().accept(deviceError(call.what(), oneLine(c.failure())));
       return effects.get().none().thenNoReply().thenUnstashAll();
     }
-    return effects.get().persist(call.event().get())
+    return persist(call.event().get(), call.failed())
         .thenRun(call.done()::accept)
         .thenNoReply()
         .thenUnstashAll();
@@ -291,7 +298,7 @@ final class VcmCommands {
     if (!worldObserved) {
       return effects.get().reply(c.replyTo(), StatusReply.success(new Measurement(view(s), c.usage())));
     }
-    return effects.get().persist(new VcmEntity.SecurityWorldLoaded(uuid, meta(DEVICE, null)))
+    return persist(new VcmEntity.SecurityWorldLoaded(uuid, meta(DEVICE, null)), c.replyTo())
         .thenRun(this::tellObserver)
         .thenReply(c.replyTo(), after -> StatusReply.success(new Measurement(view(after), c.usage())));
   }
@@ -328,7 +335,8 @@ final class VcmCommands {
     if (r1.isPresent()) {
       return refuse(c.replyTo(), r1.get());
     }
-    return effects.get().persist(new VcmEntity.PropertyChanged(uuid, property.key(), value, meta(c.by(), request.digest())))
+    return persist(new VcmEntity.PropertyChanged(uuid, property.key(), value, meta(c.by(), request.digest())),
+            c.replyTo())
         .thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
   }
 
@@ -342,7 +350,7 @@ final class VcmCommands {
     if (decision.event() == null) {
       return effects.get().reply(c.replyTo(), StatusReply.success(view(s).unchanged(decision.unchanged())));
     }
-    return effects.get().persist(decision.event()).thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
+    return persist(decision.event(), c.replyTo()).thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
   }
 
   ReplyEffect<Event, State> onWriteData(Existing s, WriteData c) {
@@ -358,7 +366,7 @@ final class VcmCommands {
     } catch (Refusal r) {
       return refuse(c.replyTo(), r);
     }
-    return effects.get().persist(event).thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
+    return persist(event, c.replyTo()).thenReply(c.replyTo(), x -> StatusReply.success(view(x)));
   }
 
   ReplyEffect<Event, State> onGetPkcs11(Existing s, GetPkcs11 c) {
@@ -420,6 +428,17 @@ final class VcmCommands {
       }
     }
     return out;
+  }
+
+  /** Persists {@code event}; if the journal does not record it, {@code client} is told so. */
+  private <T> EffectBuilder<Event, State> persist(Event event, ActorRef<StatusReply<T>> client) {
+    inFlight.expect(event, client);
+    return effects.get().persist(event).thenRun(x -> inFlight.recorded());
+  }
+
+  private EffectBuilder<Event, State> persist(Event event, Consumer<Refusal> failed) {
+    inFlight.expect(event, failed);
+    return effects.get().persist(event).thenRun(x -> inFlight.recorded());
   }
 
   private static String oneLine(Throwable failure) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -281,7 +283,11 @@ public final class VcmEntity
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), commands::onRecovered).build();
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), commands::onRecovered)
+        .onSignal(PreRestart.instance(), s -> commands.onFailure())
+        .onSignal(PostStop.instance(), s -> commands.onFailure())
+        .build();
   }
 
   // ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.vcmctl.vcm;
 
 import com.typesafe.config.Config;
+import io.vcmctl.vcm.request.ValidityCaps;
 import java.time.Duration;
 
 /**
@@ -9,9 +10,10 @@ import java.time.Duration;
  * @param clockSkew how far in the future a request's issued-at may lie before it is "not yet valid"
  * @param maxDataWrite the largest single tenant data write accepted
  * @param deviceTimeout how long the VCM waits for its device to carry out a lifecycle call
+ * @param validityCaps how long a tenant request of each kind may be valid for
  */
 public record VcmSettings(int snapshotEvery, int keepSnapshots, Duration clockSkew, long maxDataWrite,
-    Duration deviceTimeout) {
+    Duration deviceTimeout, ValidityCaps validityCaps) {
 
   public VcmSettings {
     if (snapshotEvery < 1 || keepSnapshots < 1) {
@@ -35,6 +37,8 @@ public record VcmSettings(int snapshotEvery, int keepSnapshots, Duration clockSk
         c.getInt("keep-snapshots"),
         c.getDuration("request-clock-skew"),
         c.getBytes("max-data-write"),
-        c.getDuration("device-timeout"));
+        c.getDuration("device-timeout"),
+        new ValidityCaps(c.getDuration("max-request-validity.create"), c.getDuration("max-request-validity.start"),
+            c.getDuration("max-request-validity.properties")));
   }
 }

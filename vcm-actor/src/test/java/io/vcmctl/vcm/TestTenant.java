@@ -30,8 +30,12 @@ public final class TestTenant {
   }
 
   public byte[] createRequest(Map<String, String> properties, Instant issuedAt) {
+    return createRequest(properties, issuedAt, Duration.ofHours(24));
+  }
+
+  public byte[] createRequest(Map<String, String> properties, Instant issuedAt, Duration validFor) {
     return sign(() -> RequestPayload.create(PublicKeys.encode(sshadmin.getPublic()), requestKeyEncoded(),
-        properties, issuedAt, Duration.ofHours(24)), requestKey);
+        properties, issuedAt, validFor), requestKey);
   }
 
   public byte[] startRequest(UUID vcm, Instant issuedAt, Duration validFor) {

@@ -2,66 +2,44 @@ package io.vcmctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.orchestrator.api.TenantCall;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.URI;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
+import java.net.URL;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 /**
  * The daemon's HTTP API (docs/api.md) as the command lines use it: provider calls carry the
  * admin token, tenant calls are signed with the sshadmin key. A refusal becomes a
  * {@link CliException} with the daemon's one-line message.
+ *
+ * <p>{@link HttpURLConnection} rather than {@code java.net.http.HttpClient}: a command makes one
+ * or two calls, and the newer client's start-up (its executor, selector thread and TLS set-up,
+ * about 470 classes) cost more than the call itself.
  */
 final class Api {
 
+  private static final int CONNECT_TIMEOUT_MS = 5_000;
   // Longer than the daemon's own ask timeout (60 s), so its answer, even a refusal, arrives.
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(90);
+  private static final int CALL_TIMEOUT_MS = 90_000;
   private static final int MAX_QUOTED_BODY = 200;
 
   private final String url;
   private final String token;
   private final KeyPair tenant;
-  private final HttpClient http;
 
   private Api(String url, String token, KeyPair tenant) {
     this.url = url;
     this.token = token;
     this.tenant = tenant;
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-    if (url.startsWith("http:")) {
-      builder.sslContext(plainHttpOnly());
-    }
-    this.http = builder.build();
-  }
-
-  /**
-   * A TLS context that trusts nothing, for a client that never speaks TLS: the default one
-   * would load the JDK's CA certificates at every start of every command.
-   */
-  private static SSLContext plainHttpOnly() {
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(new KeyManager[0], new TrustManager[0], null);
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK has no TLS: " + e.getMessage(), e);
-    }
   }
 
   static Api provider(String url, String token) {
@@ -86,51 +64,82 @@ final class Api {
   }
 
   private JsonNode send(String method, String path, JsonNode body) {
-    byte[] bytes = body == null ? new byte[0] : body.toString().getBytes(StandardCharsets.UTF_8);
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + path))
-        .timeout(CALL_TIMEOUT)
-        .header("Accept", "application/json")
-        .method(method, bytes.length == 0 ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(bytes));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
+    byte[] bytes = body == null ? new byte[0] : Json.compact(body).getBytes(StandardCharsets.UTF_8);
+    HttpURLConnection http;
+    try {
+      http = (HttpURLConnection) new URL(url + path).openConnection();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CliException("cannot talk to the orchestrator at " + url + ": " + message(e), e);
     }
+    http.setConnectTimeout(CONNECT_TIMEOUT_MS);
+    http.setReadTimeout(CALL_TIMEOUT_MS);
+    http.setUseCaches(false);
+    http.setRequestProperty("Accept", "application/json");
     if (token != null) {
-      request.header("Authorization", "Bearer " + token);
+      http.setRequestProperty("Authorization", "Bearer " + token);
     }
     if (tenant != null) {
       // The signature covers the path without the query, as the daemon checks it.
-      Map<String, String> headers = TenantCall.sign(tenant, method, rawPath(path), bytes, Instant.now());
-      headers.forEach(request::header);
+      TenantCall.sign(tenant, method, rawPath(path), bytes, Instant.now()).forEach(http::setRequestProperty);
     }
-    HttpResponse<String> response;
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (ConnectException | HttpConnectTimeoutException e) {
-      throw unreachable(e);
-    } catch (HttpTimeoutException e) {
-      throw new CliException("the orchestrator at " + url + " did not answer within " + CALL_TIMEOUT.toSeconds()
+      http.setRequestMethod(method);
+      if (body != null) {
+        http.setRequestProperty("Content-Type", "application/json");
+        http.setDoOutput(true);
+        // Streaming with a known length also keeps the JDK from silently resending a POST.
+        http.setFixedLengthStreamingMode(bytes.length);
+      }
+      try {
+        http.connect();
+      } catch (ConnectException | SocketTimeoutException | UnknownHostException e) {
+        throw unreachable(e);
+      }
+      if (body != null) {
+        try (OutputStream out = http.getOutputStream()) {
+          out.write(bytes);
+        }
+      }
+      int status = http.getResponseCode();
+      String text = read(status / 100 == 2 ? http.getInputStream() : http.getErrorStream());
+      return answer(status, text);
+    } catch (SocketTimeoutException e) {
+      throw new CliException("the orchestrator at " + url + " did not answer within " + CALL_TIMEOUT_MS / 1000
           + " s; it may be overloaded, try again", e);
+    } catch (ConnectException e) {
+      throw unreachable(e);
     } catch (IOException e) {
-      throw e.getCause() instanceof ConnectException ? unreachable(e)
-          : new CliException("cannot talk to the orchestrator at " + url + ": "
-              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CliException("interrupted while waiting for the orchestrator", e);
+      throw new CliException("cannot talk to the orchestrator at " + url + ": " + message(e), e);
     }
-    JsonNode answer = parse(response.body());
-    if (response.statusCode() / 100 == 2 && answer instanceof ObjectNode) {
+  }
+
+  private JsonNode answer(int status, String body) {
+    JsonNode answer = parse(body);
+    if (status / 100 == 2 && answer instanceof ObjectNode) {
       return answer;
     }
     JsonNode message = answer == null ? null : answer.path("error").path("message");
     if (message != null && message.isTextual()) {
       throw new CliException(message.textValue());
     }
-    String text = response.body().strip();
-    throw new CliException("the orchestrator at " + url + " answered HTTP " + response.statusCode()
+    String text = body.strip();
+    throw new CliException("the orchestrator at " + url + " answered HTTP " + status
         + (text.isEmpty() ? "" : ": " + (text.length() > MAX_QUOTED_BODY ? text.substring(0, MAX_QUOTED_BODY) + "..."
         : text)));
+  }
+
+  /** The whole body; none at all (an error without one) is empty. */
+  private static String read(InputStream in) throws IOException {
+    if (in == null) {
+      return "";
+    }
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static String message(Exception e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private CliException unreachable(Exception e) {
@@ -145,7 +154,7 @@ final class Api {
 
   private static JsonNode parse(String body) {
     try {
-      return body.isBlank() ? null : JsonViews.MAPPER.readTree(body);
+      return body.isBlank() ? null : Json.parse(body);
     } catch (IOException e) {
       return null;
     }

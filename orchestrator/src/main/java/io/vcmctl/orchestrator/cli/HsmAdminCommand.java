@@ -2,7 +2,6 @@ package io.vcmctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.vcm.SafeText;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -65,7 +64,7 @@ public final class HsmAdminCommand {
 
     @Override
     public Integer call() {
-      ObjectNode body = JsonViews.MAPPER.createObjectNode();
+      ObjectNode body = Json.object();
       if (choice.ipv4 != null) {
         body.put("ipv4", choice.ipv4);
       } else if (choice.ipv6 != null) {
@@ -93,7 +92,7 @@ public final class HsmAdminCommand {
 
     @Override
     public Integer call() {
-      JsonNode outcome = client.api().post(Api.withEsn("/v1/hsm/reset", hsm.esn), JsonViews.MAPPER.createObjectNode());
+      JsonNode outcome = client.api().post(Api.withEsn("/v1/hsm/reset", hsm.esn), Json.object());
       Out.fields(outcome, List.of("stopped", "started", "not_started"));
       Out.fields(outcome.path("info"), List.of("network", "pending_network", "vcms_active", "max_active_vcms"));
       return 0;
@@ -179,7 +178,7 @@ public final class HsmAdminCommand {
     @Override
     public Integer call() {
       byte[] licence = Inputs.signedFile(file, "licence file");
-      ObjectNode body = JsonViews.MAPPER.createObjectNode();
+      ObjectNode body = Json.object();
       body.put("licence", Base64.getEncoder().encodeToString(licence));
       Out.fields(client.api().post(Api.withEsn("/v1/hsm/licence", hsm.esn), body), LICENSING);
       return 0;
@@ -201,7 +200,7 @@ public final class HsmAdminCommand {
 
     @Override
     public Integer call() {
-      ObjectNode body = JsonViews.MAPPER.createObjectNode();
+      ObjectNode body = Json.object();
       if (time != null) {
         body.put("module_time", time.toString());
       }

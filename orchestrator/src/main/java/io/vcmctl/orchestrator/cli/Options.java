@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator.cli;
 
+import io.vcmctl.vcm.request.BoundedFiles;
 import io.vcmctl.vcm.request.KeyFiles;
 import io.vcmctl.vcm.request.RequestException;
 import java.io.IOException;
@@ -52,6 +53,9 @@ final class Options {
 
   /** A provider's connection: the daemon's address and its admin token. */
   static final class Provider {
+    // A token is 64 hex digits; a file much larger is something else.
+    private static final int MAX_TOKEN_FILE_BYTES = 4096;
+
     @Mixin
     Url url;
 
@@ -72,14 +76,15 @@ final class Options {
         if (Files.isDirectory(tokenFile)) {
           throw new CliException(tokenFile + " is a directory, not the admin token; " + how);
         }
-        if (Files.size(tokenFile) > 4096) {
-          throw new CliException(tokenFile + " is not an admin token (it is far too large); " + how);
-        }
-        String token = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        String token = new String(BoundedFiles.read(tokenFile, MAX_TOKEN_FILE_BYTES), StandardCharsets.UTF_8)
+            .strip();
         if (token.isEmpty() || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
           throw new CliException(tokenFile + " is not an admin token; " + how);
         }
         return token;
+      } catch (BoundedFiles.TooLarge e) {
+        throw new CliException(tokenFile + " is not an admin token (it holds more than " + e.limit() + " bytes); "
+            + how, e);
       } catch (NoSuchFileException e) {
         throw new CliException("no admin token at " + tokenFile + ": " + how, e);
       } catch (AccessDeniedException e) {

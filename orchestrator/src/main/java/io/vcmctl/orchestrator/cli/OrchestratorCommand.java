@@ -51,7 +51,8 @@ public final class OrchestratorCommand {
     CommandSpec spec;
 
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./data",
-        description = "Where the journal, snapshots, keys and admin token live (default: ${DEFAULT-VALUE}).")
+        description = "Where the journal, snapshots, keys and admin token live (default: ${DEFAULT-VALUE});"
+            + " a new, empty or earlier data directory, never one holding other files.")
     Path dataDir;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8750",
@@ -129,6 +130,9 @@ public final class OrchestratorCommand {
       @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the licence.")
       Path out;
 
+      @Option(names = "--force", description = "Replace the --out file if it exists.")
+      boolean force;
+
       @Override
       public Integer call() {
         if (maxActive != null && (maxActive < 1 || maxActive > Licence.MAX_ACTIVE_LIMIT)) {
@@ -152,7 +156,7 @@ public final class OrchestratorCommand {
         } catch (IllegalArgumentException e) {
           throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Inputs.write(out, licence.sign(vendorKeyPair(vendorKey)));
+        Inputs.write(out, licence.sign(vendorKeyPair(vendorKey)), force);
         Out.line("licence", out);
         Out.line("esn", licence.esn());
         Out.line("multi_tenant", licence.multiTenant());

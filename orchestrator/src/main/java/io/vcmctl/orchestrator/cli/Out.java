@@ -1,8 +1,6 @@
 package io.vcmctl.orchestrator.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vcmctl.orchestrator.api.JsonViews;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -25,11 +23,7 @@ final class Out {
   }
 
   static void json(JsonNode node) {
-    try {
-      OUT.println(JsonViews.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(node));
-    } catch (JsonProcessingException e) {
-      throw new CliException("cannot print the answer as JSON: " + e.getMessage(), e);
-    }
+    OUT.println(Json.pretty(node));
   }
 
   static void line(String key, Object value) {
@@ -135,6 +129,6 @@ final class Out {
     if (value.isNull() || value.isMissingNode()) {
       return "-";
     }
-    return value.isValueNode() ? value.asText() : value.toString();
+    return value.isValueNode() ? value.asText() : Json.compact(value);
   }
 }

@@ -53,18 +53,21 @@ final class TenantCommand {
 
     @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request.")
     Path out;
+
+    @Option(names = "--force", description = "Replace the --out file if it exists.")
+    boolean force;
   }
 
   /** Signs a request with the request key and writes it; a bad value is the caller's usage error. */
-  private static void writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey, Path out) {
+  private static void writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey, RequestFile file) {
     RequestPayload payload;
     try {
       payload = factory.make();
     } catch (RequestException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    Inputs.write(out, SignedRequest.sign(payload, requestKey).toFileBytes());
-    Out.line("request", out);
+    Inputs.write(file.out, SignedRequest.sign(payload, requestKey).toFileBytes(), file.force);
+    Out.line("request", file.out);
     Out.line("kind", payload.kind());
     Out.line("vcm", payload.vcm() == null ? "(new VCM)" : payload.vcm());
     Out.field("properties", JsonViews.MAPPER.valueToTree(payload.properties()));
@@ -87,7 +90,7 @@ final class TenantCommand {
   }
 
   private static int act(Options.Tenant tenant, UUID vcm, String action) {
-    return act(tenant, vcm, action, JsonViews.MAPPER.createObjectNode());
+    return act(tenant, vcm, action, Json.object());
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -139,11 +142,13 @@ final class TenantCommand {
       if (name != null) {
         properties.put("name", name);
       }
+      // Refused before any key is made for a request that could not be written.
+      Inputs.refuseExisting(file.out, file.force);
       boolean newKeys = keys.lacks(TenantDir.SSHADMIN) && keys.lacks(TenantDir.REQUEST);
       KeyPair sshadmin = keys.readOrCreate(TenantDir.SSHADMIN);
       KeyPair request = keys.readOrCreate(TenantDir.REQUEST);
       writeRequest(spec, () -> RequestPayload.create(PublicKeys.encode(sshadmin.getPublic()),
-          PublicKeys.encode(request.getPublic()), properties, Instant.now(), file.validFor), request, file.out);
+          PublicKeys.encode(request.getPublic()), properties, Instant.now(), file.validFor), request, file);
       Out.line("tenant_dir", keys.dir + (newKeys ? " (new keys)" : ""));
       Out.line("sshadmin_key", PublicKeys.fingerprint(sshadmin.getPublic()));
       Out.line("request_key", PublicKeys.fingerprint(request.getPublic()));
@@ -169,7 +174,7 @@ final class TenantCommand {
     @Override
     public Integer call() {
       KeyPair request = keys.existing(TenantDir.REQUEST);
-      writeRequest(spec, () -> RequestPayload.start(vcm, Instant.now(), file.validFor), request, file.out);
+      writeRequest(spec, () -> RequestPayload.start(vcm, Instant.now(), file.validFor), request, file);
       return 0;
     }
   }
@@ -206,7 +211,7 @@ final class TenantCommand {
       }
       KeyPair request = keys.existing(TenantDir.REQUEST);
       writeRequest(spec, () -> RequestPayload.properties(vcm, properties, Instant.now(), file.validFor), request,
-          file.out);
+          file);
       return 0;
     }
   }
@@ -340,7 +345,7 @@ final class TenantCommand {
         if (bytes < 1) {
           throw new ParameterException(spec.commandLine(), "--bytes must be a positive number of bytes, not " + bytes);
         }
-        act(tenant, vcm, "data-write", JsonViews.MAPPER.createObjectNode().put("bytes", bytes));
+        act(tenant, vcm, "data-write", Json.object().put("bytes", bytes));
         Out.line("written_bytes", bytes);
         return 0;
       }
@@ -377,7 +382,7 @@ final class TenantCommand {
 
     @Override
     public Integer call() {
-      JsonNode access = tenant.api().post("/v1/tenant/vcms/" + vcm + "/pkcs11", JsonViews.MAPPER.createObjectNode());
+      JsonNode access = tenant.api().post("/v1/tenant/vcms/" + vcm + "/pkcs11", Json.object());
       if (json.json) {
         Out.json(access);
       } else {

@@ -2,8 +2,6 @@ package io.vcmctl.orchestrator.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.vcmctl.orchestrator.api.JsonViews;
-import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.vcm.VcmProperty;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,7 +45,7 @@ public final class VcmAdminCommand {
 
   /** {@code {"request": base64}} for a request file, or {@code {}} without one. */
   private static ObjectNode requestBody(Path request) {
-    ObjectNode body = JsonViews.MAPPER.createObjectNode();
+    ObjectNode body = Json.object();
     if (request != null) {
       body.put("request", Base64.getEncoder().encodeToString(Inputs.signedFile(request, "request file")));
     }
@@ -90,6 +88,9 @@ public final class VcmAdminCommand {
         description = "Where to write the tenant configuration file (default: ${DEFAULT-VALUE}).")
     Path outdir;
 
+    @Option(names = "--force", description = "Replace a configuration file of the same name in --outdir.")
+    boolean force;
+
     @Parameters(paramLabel = "NAME", description = "The VCM's display name.")
     String name;
 
@@ -106,7 +107,7 @@ public final class VcmAdminCommand {
       ObjectNode created = (ObjectNode) api.post(Api.withEsn("/v1/vcms", hsm.esn), body);
       Path config = outdir.resolve(configFileName(created)).normalize();
       try {
-        DataDirectory.writeOwnerOnly(config, Base64.getDecoder().decode(created.path("config").asText()));
+        Inputs.write(config, Base64.getDecoder().decode(created.path("config").asText()), force);
       } catch (RuntimeException e) {
         throw new CliException("VCM " + created.path("uuid").asText() + " was created, but its configuration file"
             + " could not be written to " + config + ": " + e.getMessage(), e);
@@ -191,7 +192,7 @@ public final class VcmAdminCommand {
 
     @Override
     public Integer call() {
-      ObjectNode body = JsonViews.MAPPER.createObjectNode().put("force", force);
+      ObjectNode body = Json.object().put("force", force);
       JsonNode view = client.api().post(vcmPath(vcm) + "/stop", body);
       Out.fields(view, SUMMARY);
       Out.fields(view, List.of("hardserver_restart_required"));
@@ -214,7 +215,7 @@ public final class VcmAdminCommand {
 
     @Override
     public Integer call() {
-      ObjectNode body = JsonViews.MAPPER.createObjectNode().put("force", force);
+      ObjectNode body = Json.object().put("force", force);
       Out.fields(client.api().post(vcmPath(vcm) + "/delete", body), SUMMARY);
       return 0;
     }

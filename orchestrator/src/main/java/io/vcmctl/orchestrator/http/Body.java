@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.vcm.SafeText;
+import io.vcmctl.vcm.request.Json;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.Iterator;
@@ -42,8 +43,9 @@ final class Body {
       json = READER.readTree(bytes);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw ApiError.badInput("the body is not valid JSON: " + SafeText.oneLine(e.getOriginalMessage())
-          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+      throw ApiError.badInput("the body is not valid JSON: " + Json.problem(e)
+          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+          + "; send one JSON object" + takes(fields));
     } catch (IOException e) {
       throw ApiError.badInput("the body cannot be read: " + SafeText.oneLine(e.getMessage()));
     }

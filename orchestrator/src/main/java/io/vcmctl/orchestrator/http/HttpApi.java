@@ -13,6 +13,7 @@ import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.SafeText;
 import io.vcmctl.vcm.VcmEntity.Action;
+import io.vcmctl.vcm.VcmRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -216,9 +217,10 @@ public final class HttpApi extends AllDirectives {
 
   private Route tenant(String id, String actionName) {
     return post(() -> extractRequest(request -> body(bytes -> {
-      // Authenticate before looking at anything else the caller sent.
-      Principal tenant = tenants.verify(request.method().value(), request.getUri().path(),
+      // Authenticate before looking at anything else the caller sent; this remembers nothing.
+      TenantAuth.Signed call = tenants.verify(request.method().value(), request.getUri().path(),
           name -> request.getHeader(name).map(HttpHeader::value), bytes);
+      Principal tenant = call.tenant();
       Action action = ACTIONS.get(actionName);
       if (action == null && !DATA_WRITE.equals(actionName) && !PKCS11.equals(actionName)) {
         List<String> known = new java.util.ArrayList<>(ACTIONS.keySet());
@@ -228,16 +230,22 @@ public final class HttpApi extends AllDirectives {
             + "; the actions are " + String.join(", ", known.stream().sorted().toList()));
       }
       UUID uuid = uuid(id);
-      if (PKCS11.equals(actionName)) {
-        Body.parse(bytes, List.of());
-        return reply(orchestrator.pkcs11(uuid, tenant), JsonViews::pkcs11);
-      }
-      if (action == null) {
-        long n = Body.parse(bytes, List.of("bytes")).requiredWhole("bytes");
-        return reply(orchestrator.writeData(uuid, tenant, n), JsonViews::vcm);
-      }
-      Body.parse(bytes, List.of());
-      return reply(orchestrator.tenantAction(uuid, tenant, action), JsonViews::vcm);
+      Body parsed = Body.parse(bytes, DATA_WRITE.equals(actionName) ? List.of("bytes") : List.of());
+      long dataBytes = DATA_WRITE.equals(actionName) ? parsed.requiredWhole("bytes") : 0;
+      // Only a key that owns the VCM gets its nonce remembered, so no other key can fill a window.
+      return onSuccess(orchestrator.vcm(uuid), view -> {
+        if (!tenant.id().equals(view.tenant())) {
+          throw VcmRules.notYourVcm(uuid);
+        }
+        tenants.accept(call);
+        if (PKCS11.equals(actionName)) {
+          return reply(orchestrator.pkcs11(uuid, tenant), JsonViews::pkcs11);
+        }
+        if (action == null) {
+          return reply(orchestrator.writeData(uuid, tenant, dataBytes), JsonViews::vcm);
+        }
+        return reply(orchestrator.tenantAction(uuid, tenant, action), JsonViews::vcm);
+      });
     })));
   }
 

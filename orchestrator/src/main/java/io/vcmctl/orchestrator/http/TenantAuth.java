@@ -15,8 +15,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -24,10 +26,14 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Authenticates a tenant's signed HTTP call ({@link TenantCall}): the signature by the key it
- * names, freshness against this host's clock, and a nonce never seen within the freshness
- * window. The nonces of fresh calls are all that has to be remembered: a call older than the
- * window is refused as stale anyway.
+ * Authenticates a tenant's signed HTTP call ({@link TenantCall}) in two steps. {@link #verify}
+ * checks the signature by the key the call names and freshness against this host's clock, and
+ * remembers nothing. {@link #accept} then records the nonce in the replay window of that key,
+ * which the caller does only once the key is known to own the VCM called: a self-made key can
+ * cost CPU, never memory, and one key filling its own window (bounded per key) slows only
+ * itself. The nonces of fresh calls are all that has to be remembered: a call older than the
+ * window is refused as stale anyway. They are kept in memory only, so a call signed before this
+ * instance was made is refused as a possible replay: an earlier process may have accepted it.
  */
 public final class TenantAuth {
 
@@ -37,34 +43,45 @@ public final class TenantAuth {
       List.of(TenantCall.KEY, TenantCall.TIMESTAMP, TenantCall.NONCE, TenantCall.SIGNATURE);
 
   private final Duration maxAge;
-  private final int maxNonces;
+  private final int maxNoncesPerKey;
   private final Clock clock;
+  private final Instant startedAt;
 
-  private record Seen(String nonce, Instant forgetAt) {}
+  /** A call whose signature and freshness hold; it has cost nothing shared until accepted. */
+  public record Signed(Principal tenant, String nonce, Instant signedAt) {}
 
-  private final Set<String> seen = new HashSet<>();
+  private record Seen(String tenant, String nonce, Instant forgetAt) {}
+
+  // Fresh nonces by tenant fingerprint; only keys that own a VCM ever get an entry.
+  private final Map<String, Set<String>> seen = new HashMap<>();
   private final PriorityQueue<Seen> byExpiry = new PriorityQueue<>(Comparator.comparing(Seen::forgetAt));
 
-  public TenantAuth(Duration maxAge, int maxNonces, Clock clock) {
+  public TenantAuth(Duration maxAge, int maxNoncesPerKey, Clock clock) {
+    if (maxAge.isNegative() || maxAge.isZero() || maxNoncesPerKey < 1) {
+      throw new IllegalArgumentException("vcmctl.orchestrator.tenant-auth.max-age must be positive and"
+          + " max-nonces-per-key at least 1");
+    }
     this.maxAge = maxAge;
-    this.maxNonces = maxNonces;
+    this.maxNoncesPerKey = maxNoncesPerKey;
     this.clock = clock;
+    this.startedAt = clock.instant();
   }
 
   /** Settings from {@code vcmctl.orchestrator.tenant-auth}, on the system clock. */
   public static TenantAuth fromConfig(Config config) {
     Config c = config.getConfig("vcmctl.orchestrator.tenant-auth");
-    return new TenantAuth(c.getDuration("max-age"), c.getInt("max-nonces"), Clock.systemUTC());
+    return new TenantAuth(c.getDuration("max-age"), c.getInt("max-nonces-per-key"), Clock.systemUTC());
   }
 
   /**
-   * The tenant who signed this call.
+   * The tenant who signed this call, if the signature verifies and the call is fresh. Nothing
+   * is remembered: {@link #accept} the call once its signer is known to be entitled to it.
    *
    * @param path the request path as sent, without the query
-   * @throws ApiError 401 for a missing header, a bad key or signature, a stale or replayed call;
-   *     503 when more fresh nonces are remembered than allowed
+   * @throws ApiError 401 for a missing header, a bad key or signature, a stale call, or one
+   *     signed before this instance was made
    */
-  public Principal verify(String method, String path, Function<String, Optional<String>> header, byte[] body) {
+  public Signed verify(String method, String path, Function<String, Optional<String>> header, byte[] body) {
     List<String> missing = new ArrayList<>();
     for (String name : HEADERS) {
       if (header.apply(name).filter(v -> !v.isBlank()).isEmpty()) {
@@ -109,25 +126,43 @@ public final class TenantAuth {
       throw ApiError.unauthorized(ApiError.STALE_CALL, "the call was signed at " + signedAt + ", more than "
           + Text.duration(maxAge) + " from this host's clock (" + now + "); check the tenant's clock and sign it again");
     }
-    String fingerprint = PublicKeys.fingerprint(key);
-    remember(fingerprint + " " + nonce, signedAt.plus(maxAge), now);
-    return Principal.tenant(fingerprint);
+    if (signedAt.isBefore(startedAt)) {
+      // The nonces seen before the daemon started are gone; such a call may have been made already.
+      throw ApiError.unauthorized(ApiError.REPLAYED_CALL, "the call was signed at " + signedAt
+          + ", before the daemon started at " + startedAt + ", so it may have been made already; sign it again");
+    }
+    return new Signed(Principal.tenant(PublicKeys.fingerprint(key)), nonce, signedAt);
   }
 
-  private synchronized void remember(String nonce, Instant forgetAt, Instant now) {
+  /**
+   * Records the call's nonce in its key's replay window.
+   *
+   * @throws ApiError 401 {@code REPLAYED_CALL} for a nonce this key used within the window; 503
+   *     when this key already made {@code max-nonces-per-key} calls within the window
+   */
+  public synchronized void accept(Signed call) {
+    Instant now = clock.instant();
     while (!byExpiry.isEmpty() && byExpiry.peek().forgetAt().isBefore(now)) {
-      seen.remove(byExpiry.poll().nonce());
+      Seen old = byExpiry.poll();
+      Set<String> nonces = seen.get(old.tenant());
+      nonces.remove(old.nonce());
+      if (nonces.isEmpty()) {
+        seen.remove(old.tenant());
+      }
     }
-    if (seen.contains(nonce)) {
+    String tenant = call.tenant().id();
+    Set<String> nonces = seen.computeIfAbsent(tenant, k -> new HashSet<>());
+    if (nonces.contains(call.nonce())) {
       throw ApiError.unauthorized(ApiError.REPLAYED_CALL,
           "this call was already made (its nonce was seen before); sign every call afresh");
     }
-    if (seen.size() >= maxNonces) {
-      // Forgetting a fresh nonce early would let its call be replayed; refuse instead.
-      throw new ApiError(503, Refusal.Code.UNAVAILABLE.name(), "more than " + maxNonces + " tenant calls within "
-          + Text.duration(maxAge) + "; try again shortly");
+    if (nonces.size() >= maxNoncesPerKey) {
+      // Forgetting a fresh nonce early would let its call be replayed; refuse this key instead.
+      throw new ApiError(503, Refusal.Code.UNAVAILABLE.name(), "this tenant key made more than " + maxNoncesPerKey
+          + " calls within " + Text.duration(maxAge) + " (vcmctl.orchestrator.tenant-auth.max-nonces-per-key);"
+          + " try again shortly");
     }
-    seen.add(nonce);
-    byExpiry.add(new Seen(nonce, forgetAt));
+    nonces.add(call.nonce());
+    byExpiry.add(new Seen(tenant, call.nonce(), call.signedAt().plus(maxAge)));
   }
 }

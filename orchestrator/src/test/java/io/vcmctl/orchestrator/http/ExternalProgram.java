@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -11,22 +12,29 @@ import org.junit.jupiter.api.Assumptions;
  * skips the test; under {@code CI=true} a missing program fails it, since {@code .ci/run}
  * installs them all.
  */
-final class ExternalProgram {
+public final class ExternalProgram {
 
   private ExternalProgram() {}
 
   /** The program's path, from PATH or as given absolutely. */
-  static Path require(String program, String debianPackage) {
+  public static Path require(String program, String debianPackage) {
     Path found = program.startsWith("/") ? Path.of(program) : which(program);
     if (found != null && Files.isExecutable(found)) {
       return found;
     }
-    String why = program + " is not installed (Debian package " + debianPackage + "; .ci/run installs it)";
-    if ("true".equals(System.getenv("CI"))) {
-      fail(why);
-    }
-    Assumptions.abort(why);
+    require(Optional.of(program + " is not installed (Debian package " + debianPackage + "; .ci/run installs it)"));
     return null;
+  }
+
+  /** Goes on when nothing is missing; otherwise skips, or fails under CI, with the one line saying what is. */
+  public static void require(Optional<String> missing) {
+    if (missing.isEmpty()) {
+      return;
+    }
+    if ("true".equals(System.getenv("CI"))) {
+      fail(missing.get());
+    }
+    Assumptions.abort(missing.get());
   }
 
   private static Path which(String program) {

@@ -174,7 +174,7 @@ class HttpApiTest {
     api.tenant(tenant, "enroll", uuid, "{}", Instant.now().minus(Duration.ofMinutes(6))).refused(401, ApiError.STALE_CALL);
     api.tenant(tenant, "enroll", uuid, "{}", Instant.now().plus(Duration.ofMinutes(6))).refused(401, ApiError.STALE_CALL);
     assertFalse(api.get("/v1/vcms/" + uuid).ok().json().get("enrolled").asBoolean());
-    api.tenant(tenant, "enroll", uuid, "{}", Instant.now().minus(Duration.ofMinutes(4))).ok();
+    api.tenant(tenant, "enroll", uuid, "{}", Instant.now().plus(Duration.ofMinutes(4))).ok();
   }
 
   @Test

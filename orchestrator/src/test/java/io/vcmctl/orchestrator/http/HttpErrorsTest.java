@@ -3,6 +3,7 @@ package io.vcmctl.orchestrator.http;
 import static io.vcmctl.orchestrator.http.ApiClient.b64;
 import static io.vcmctl.orchestrator.http.ApiClient.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -74,6 +75,32 @@ class HttpErrorsTest {
     api.post("/v1/hsm/network", "{\"ipv4\": \"10.1.0.0/24\"\n\u0000}").refused(400, BAD);
     api.post("/v1/hsm/network", "[".repeat(5000)).refused(400, BAD);
     assertTrue(api.get("/v1/hsm/info").ok().json().get("pending_network").isNull());
+  }
+
+  @Test
+  void jsonErrorsNameTheProblemNeverTheParser() {
+    assertEquals("the body is not valid JSON: arrays or objects are nested more than 1000 levels deep;"
+        + " send one JSON object; this call takes ipv4, ipv6, ipv6_link_local",
+        api.post("/v1/hsm/network", "[".repeat(5000)).refused(400, BAD).message());
+    assertEquals("the body is not valid JSON: there is more text after the first JSON value (line 1, column 25);"
+        + " send one JSON object; this call takes ipv4, ipv6, ipv6_link_local",
+        api.post("/v1/hsm/network", "{\"ipv4\": \"10.1.0.0/24\"} {}").refused(400, BAD).message());
+    String nan = api.post("/v1/vcms/" + UUID.randomUUID() + "/stop", "{\"force\": NaN}").refused(400, BAD).message();
+    assertTrue(nan.matches("the body is not valid JSON: NaN is not a JSON number \\(JSON has no NaN or Infinity\\)"
+        + " \\(line 1, column \\d+\\); send one JSON object; this call takes force"), nan);
+    List<String> bodies = List.of("{\"force\": -Infinity}", "{\"force\": +1}", "{/* c */}",
+        "{\"force\": " + "9".repeat(2000) + "}", "{\"force\": true", "{\"force\": tru}", "{'force': 1}");
+    for (String body : bodies) {
+      assertNoLibraryTalk(api.post("/v1/vcms/" + UUID.randomUUID() + "/stop", body).refused(400, BAD).message());
+    }
+    // A signed file inside the body is judged the same way.
+    String notJson = b64("{\"payload\": NaN}".getBytes(StandardCharsets.UTF_8));
+    assertNoLibraryTalk(api.post("/v1/vcms", json("request", notJson)).refused(400, "INVALID_REQUEST").message());
+  }
+
+  private static void assertNoLibraryTalk(String message) {
+    assertFalse(message.matches("(?s).*(`|Feature|Exception|Constraints|jackson|fasterxml|\\[Source).*"), message);
+    assertTrue(message.contains("JSON"), message);
   }
 
   @Test

@@ -18,7 +18,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-/** The replay cache and the checks of a signed tenant call, on a clock the test moves. */
+/** The replay windows and the checks of a signed tenant call, on a clock the test moves. */
 class TenantAuthTest {
 
   private static final String PATH = "/v1/tenant/vcms/123e4567-e89b-12d3-a456-426614174000/enroll";
@@ -31,16 +31,55 @@ class TenantAuthTest {
   @Test
   void noncesAreRememberedUntilTheirCallIsStaleAndNeverBeyondTheBound() {
     Map<String, String> first = sign(clock.instant());
-    assertEquals(tenant.principal(), verify("POST", first));
-    refused(ApiError.REPLAYED_CALL, 401, () -> verify("POST", first));
-    verify("POST", sign(clock.instant()));
+    assertEquals(tenant.principal(), accept("POST", first));
+    refused(ApiError.REPLAYED_CALL, 401, () -> accept("POST", first));
+    accept("POST", sign(clock.instant()));
     Map<String, String> third = sign(clock.instant());
-    refused("UNAVAILABLE", 503, () -> verify("POST", third));
+    refused("UNAVAILABLE", 503, () -> accept("POST", third));
 
     clock.now = clock.now.plus(Duration.ofMinutes(5)).plusSeconds(1);
-    refused(ApiError.STALE_CALL, 401, () -> verify("POST", first));
-    verify("POST", sign(clock.instant()));
-    verify("POST", sign(clock.instant().minus(Duration.ofMinutes(4))));
+    refused(ApiError.STALE_CALL, 401, () -> accept("POST", first));
+    accept("POST", sign(clock.instant()));
+    accept("POST", sign(clock.instant().minus(Duration.ofMinutes(4))));
+  }
+
+  @Test
+  void oneKeyFillingItsWindowLeavesOtherKeysAlone() {
+    accept("POST", sign(clock.instant()));
+    accept("POST", sign(clock.instant()));
+    refused("UNAVAILABLE", 503, () -> accept("POST", sign(clock.instant())));
+
+    TestTenant other = new TestTenant();
+    Map<String, String> headers = new HashMap<>(TenantCall.sign(other.sshadmin, "POST", PATH, BODY, clock.instant()));
+    TenantAuth.Signed call = auth.verify("POST", PATH, name -> Optional.ofNullable(headers.get(name)), BODY);
+    auth.accept(call);
+    assertEquals(other.principal(), call.tenant());
+    refused(ApiError.REPLAYED_CALL, 401, () -> auth.accept(call));
+  }
+
+  @Test
+  void aCallSignedBeforeTheDaemonStartedIsRefusedAsAPossibleReplay() {
+    Map<String, String> saved = sign(clock.instant());
+    accept("POST", saved);
+    clock.now = clock.now.plusSeconds(30);
+    TenantAuth restarted = new TenantAuth(Duration.ofMinutes(5), 2, clock);
+    ApiError e = assertThrows(ApiError.class,
+        () -> restarted.verify("POST", PATH, name -> Optional.ofNullable(saved.get(name)), BODY));
+    assertEquals(ApiError.REPLAYED_CALL, e.code(), e.getMessage());
+    Map<String, String> fresh = sign(clock.instant());
+    restarted.accept(restarted.verify("POST", PATH, name -> Optional.ofNullable(fresh.get(name)), BODY));
+  }
+
+  @Test
+  void verifyingACallRemembersNothing() {
+    Map<String, String> headers = sign(clock.instant());
+    for (int i = 0; i < 10; i++) {
+      verify("POST", sign(clock.instant()));
+      verify("POST", headers);
+    }
+    // The bound of two is untouched, and the verified call was never spent.
+    accept("POST", headers);
+    accept("POST", sign(clock.instant()));
   }
 
   @Test
@@ -59,8 +98,8 @@ class TenantAuthTest {
     missing.remove(TenantCall.NONCE);
     refused(ApiError.UNAUTHORIZED, 401, () -> verify("POST", missing));
     // None of these refusals spent a nonce.
-    verify("POST", sign(clock.instant()));
-    verify("POST", sign(clock.instant()));
+    accept("POST", sign(clock.instant()));
+    accept("POST", sign(clock.instant()));
   }
 
   private Map<String, String> sign(Instant at) {
@@ -68,7 +107,13 @@ class TenantAuthTest {
   }
 
   private Principal verify(String method, Map<String, String> headers) {
-    return auth.verify(method, PATH, name -> Optional.ofNullable(headers.get(name)), BODY);
+    return auth.verify(method, PATH, name -> Optional.ofNullable(headers.get(name)), BODY).tenant();
+  }
+
+  private Principal accept(String method, Map<String, String> headers) {
+    TenantAuth.Signed call = auth.verify(method, PATH, name -> Optional.ofNullable(headers.get(name)), BODY);
+    auth.accept(call);
+    return call.tenant();
   }
 
   private static void refused(String code, int status, Executable call) {

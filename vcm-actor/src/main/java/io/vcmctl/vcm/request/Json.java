@@ -3,7 +3,9 @@ package io.vcmctl.vcm.request;
 import static io.vcmctl.vcm.SafeText.oneLine;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,8 +28,11 @@ public final class Json {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
 
+  private static final Pattern NON_NUMERIC = Pattern.compile("Non-standard token '([^']*)'");
   private static final Pattern UNRECOGNIZED_TOKEN = Pattern.compile("Unrecognized token '([a-z]*)'");
   private static final List<String> LITERALS = List.of("true", "false", "null");
+  // Where a parser's message turns from the problem to its own classes and settings.
+  private static final List<String> LIBRARY_TALK = List.of("`", "[Source", " (start marker", "Feature", "enable ");
 
   private Json() {}
 
@@ -54,11 +59,10 @@ public final class Json {
       node = MAPPER.readTree(bytes);
     } catch (JsonProcessingException e) {
       if (endsEarly(e, bytes)) {
-        throw new RequestException(Problem.TRUNCATED, what + " ends early ("
-            + oneLine(e.getOriginalMessage()) + "); it was cut off, copy the whole file again", e);
+        throw new RequestException(Problem.TRUNCATED, what + " ends early (" + problem(e)
+            + "); it was cut off, copy the whole file again", e);
       }
-      throw new RequestException(malformed,
-          what + " is not valid JSON (" + oneLine(e.getOriginalMessage()) + ")", e);
+      throw new RequestException(malformed, what + " is not valid JSON (" + problem(e) + ")", e);
     } catch (IOException | RuntimeException e) {
       throw new RequestException(malformed,
           what + " is not valid JSON (" + oneLine(e.getMessage()) + ")", e);
@@ -67,6 +71,45 @@ public final class Json {
       throw new RequestException(malformed, what + " holds no JSON value");
     }
     return node;
+  }
+
+  /**
+   * What is wrong with a JSON text, in one line that names the problem in JSON's terms, never
+   * the parser's classes or settings (which mean nothing to the sender and are no fix).
+   */
+  public static String problem(JsonProcessingException e) {
+    String message = String.valueOf(e.getOriginalMessage());
+    if (e instanceof StreamConstraintsException) {
+      StreamReadConstraints limits = StreamReadConstraints.defaults();
+      if (message.contains("nesting depth")) {
+        return "arrays or objects are nested more than " + limits.getMaxNestingDepth() + " levels deep";
+      }
+      if (message.contains("Number value length")) {
+        return "a number has more than " + limits.getMaxNumberLength() + " digits";
+      }
+      return "a value is longer than a JSON document here may hold";
+    }
+    if (message.startsWith("Trailing token")) {
+      return "there is more text after the first JSON value";
+    }
+    Matcher nonNumeric = NON_NUMERIC.matcher(message);
+    if (nonNumeric.lookingAt()) {
+      return nonNumeric.group(1) + " is not a JSON number (JSON has no NaN or Infinity)";
+    }
+    if (message.contains("ALLOW_COMMENTS")) {
+      return "JSON has no comments";
+    }
+    if (message.contains("plus sign")) {
+      return "a number starts with +, which JSON does not allow";
+    }
+    int cut = message.length();
+    for (String marker : LIBRARY_TALK) {
+      int at = message.indexOf(marker);
+      if (at >= 0 && at < cut) {
+        cut = at;
+      }
+    }
+    return oneLine(message.substring(0, cut).replaceAll("[\\s:;,(]+$", ""));
   }
 
   /**

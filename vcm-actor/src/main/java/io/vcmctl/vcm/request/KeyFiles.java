@@ -26,7 +26,7 @@ public final class KeyFiles {
   private static final String PRIVATE_LABEL = "PRIVATE KEY";
   private static final String PUBLIC_LABEL = "PUBLIC KEY";
   // A PEM key is well under a kilobyte; anything much larger is not one.
-  private static final long MAX_FILE_BYTES = 64 * 1024;
+  private static final int MAX_FILE_BYTES = 64 * 1024;
   private static final byte[] PROBE = "vcmctl key pair check".getBytes(StandardCharsets.US_ASCII);
 
   private KeyFiles() {}
@@ -114,11 +114,10 @@ public final class KeyFiles {
       throws RequestException {
     byte[] bytes;
     try {
-      if (Files.size(file) > MAX_FILE_BYTES) {
-        throw new RequestException(Problem.BAD_KEY,
-            file + " is not " + description + " (it is far too large for a key)");
-      }
-      bytes = Files.readAllBytes(file);
+      bytes = BoundedFiles.read(file, MAX_FILE_BYTES);
+    } catch (BoundedFiles.TooLarge e) {
+      throw new RequestException(Problem.BAD_KEY, file + " is not " + description + " (it holds more than "
+          + MAX_FILE_BYTES + " bytes, far too many for a key)", e);
     } catch (NoSuchFileException e) {
       throw new RequestException(Problem.BAD_KEY, file + ": no such file", e);
     } catch (IOException e) {

@@ -25,6 +25,7 @@ public final class RequestException extends Exception {
     WRONG_VCM,
     EXPIRED,
     NOT_YET_VALID,
+    VALIDITY_TOO_LONG,
     UNKNOWN_PROPERTY,
     BAD_VALUE,
     BAD_KEY,

@@ -79,7 +79,12 @@ public final class RequestInspector {
         new RequestVerifier().checkValidity(payload, moduleNow);
         return "ok (module time is now " + moduleNow + ")";
       } catch (RequestException e) {
-        return (e.problem() == Problem.EXPIRED ? "expired" : "not yet valid") + ": " + e.getMessage();
+        String what = switch (e.problem()) {
+          case EXPIRED -> "expired";
+          case VALIDITY_TOO_LONG -> "valid for too long";
+          default -> "not yet valid";
+        };
+        return what + ": " + e.getMessage();
       }
     }
 

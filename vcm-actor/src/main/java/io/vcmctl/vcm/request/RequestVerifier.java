@@ -17,17 +17,22 @@ public final class RequestVerifier {
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(5);
 
   private final Duration clockSkew;
+  private final ValidityCaps caps;
 
   public RequestVerifier() {
-    this(DEFAULT_CLOCK_SKEW);
+    this(DEFAULT_CLOCK_SKEW, ValidityCaps.DEFAULT);
   }
 
-  /** {@code clockSkew} applies only to "not yet valid": expiry is never stretched. */
-  public RequestVerifier(Duration clockSkew) {
+  /**
+   * {@code clockSkew} applies only to "not yet valid": expiry is never stretched. {@code caps}
+   * bound how long a request of each kind may be valid for.
+   */
+  public RequestVerifier(Duration clockSkew, ValidityCaps caps) {
     if (clockSkew.isNegative()) {
       throw new IllegalArgumentException("clock skew must not be negative: " + clockSkew);
     }
     this.clockSkew = clockSkew;
+    this.caps = Objects.requireNonNull(caps, "caps");
   }
 
   public Duration clockSkew() {
@@ -77,8 +82,18 @@ public final class RequestVerifier {
     return new VerifiedRequest(payload, request.digest(), expected);
   }
 
-  /** EXPIRED or NOT_YET_VALID by module time; returns normally if the request is valid now. */
+  /**
+   * VALIDITY_TOO_LONG beyond the kind's cap, else EXPIRED or NOT_YET_VALID by module time;
+   * returns normally if the request is valid now.
+   */
   void checkValidity(RequestPayload payload, Instant moduleNow) throws RequestException {
+    Duration cap = caps.of(payload.kind());
+    if (Duration.between(payload.issuedAt(), payload.expiresAt()).compareTo(cap) > 0) {
+      throw new RequestException(Problem.VALIDITY_TOO_LONG, "request is valid from " + payload.issuedAt()
+          + " until " + payload.expiresAt() + ", longer than the " + ValidityCaps.described(cap) + " a "
+          + payload.kind() + " request may be (vcmctl.vcm.max-request-validity." + payload.kind()
+          + "); ask the tenant for a new request with --valid-for " + ValidityCaps.text(cap) + " or less");
+    }
     if (moduleNow.isAfter(payload.expiresAt())) {
       throw new RequestException(Problem.EXPIRED, "request expired at " + payload.expiresAt()
           + " (module time is now " + moduleNow + "); ask the tenant for a new request");

@@ -6,6 +6,7 @@ import static io.vcmctl.vcm.request.Fixtures.STRANGER;
 import static io.vcmctl.vcm.request.Fixtures.T0;
 import static io.vcmctl.vcm.request.Fixtures.TENANT;
 import static io.vcmctl.vcm.request.Fixtures.VCM;
+import static io.vcmctl.vcm.request.Fixtures.assertContains;
 import static io.vcmctl.vcm.request.Fixtures.createPayload;
 import static io.vcmctl.vcm.request.Fixtures.createRequest;
 import static io.vcmctl.vcm.request.Fixtures.propertiesRequest;
@@ -166,9 +167,26 @@ class RequestVerifierTest {
   void toleratesAModuleClockUpToTheSkewBehind() throws Exception {
     verifier.verify(startRequest(), tenantKey, RequestKind.START, VCM, T0.minus(Duration.ofMinutes(5)));
 
-    RequestVerifier strict = new RequestVerifier(Duration.ZERO);
+    RequestVerifier strict = new RequestVerifier(Duration.ZERO, ValidityCaps.DEFAULT);
     refused(Problem.NOT_YET_VALID, () -> strict.verify(startRequest(), tenantKey,
         RequestKind.START, VCM, T0.minusSeconds(1)));
+  }
+
+  @Test
+  void refusesARequestValidForLongerThanItsKindMayBe() throws Exception {
+    SignedRequest endless = SignedRequest.sign(RequestPayload.properties(VCM, props("autostart", "false"), T0,
+        Duration.between(T0, Instant.parse("+999999999-12-31T23:59:59Z"))), TENANT);
+    assertEquals("request is valid from 2025-03-01T12:00:00Z until +999999999-12-31T23:59:59Z, longer than the 24h"
+        + " a properties request may be (vcmctl.vcm.max-request-validity.properties); ask the tenant for a new"
+        + " request with --valid-for 24h or less", refused(Problem.VALIDITY_TOO_LONG,
+            () -> verifier.verify(viaFile(endless), tenantKey, RequestKind.PROPERTIES, VCM, now)));
+
+    RequestVerifier configured = new RequestVerifier(Duration.ZERO,
+        new ValidityCaps(Duration.ofDays(30), Duration.ofMinutes(90), Duration.ofHours(24)));
+    SignedRequest twoHours = SignedRequest.sign(RequestPayload.start(VCM, T0, HOUR.multipliedBy(2)), TENANT);
+    assertContains("longer than the 90m a start request may be", refused(Problem.VALIDITY_TOO_LONG,
+        () -> configured.verify(twoHours, tenantKey, RequestKind.START, VCM, now)));
+    verifier.verify(twoHours, tenantKey, RequestKind.START, VCM, now);
   }
 
   @Test

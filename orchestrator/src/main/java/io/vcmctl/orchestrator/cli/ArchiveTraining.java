@@ -1,0 +1,84 @@
+package io.vcmctl.orchestrator.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * What bin/lib/launch.sh runs once per build, under {@code -XX:ArchiveClassesAtExit}, to make
+ * the class data sharing archive that the command lines then start from: the everyday commands
+ * of both programs (provider reads, a tenant's signed call, help, a usage error), against a
+ * stand-in daemon inside this JVM that answers every call with the same JSON object. The
+ * classes they load are the ones archived, already parsed and verified. It prints nothing and
+ * leaves nothing behind.
+ */
+public final class ArchiveTraining {
+
+  private static final String VCM = "00000000-0000-4000-8000-000000000000";
+  private static final byte[] ANSWER = ("{\"vcms\": [], \"uuid\": \"" + VCM
+      + "\", \"state\": \"active\", \"version\": \"training\"}").getBytes(StandardCharsets.UTF_8);
+
+  private ArchiveTraining() {}
+
+  public static void main(String[] args) throws IOException {
+    PrintStream none = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
+    System.setOut(none);
+    System.setErr(none);
+    HttpServer daemon = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    daemon.createContext("/", exchange -> {
+      exchange.getRequestBody().readAllBytes();
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, ANSWER.length);
+      try (OutputStream body = exchange.getResponseBody()) {
+        body.write(ANSWER);
+      }
+    });
+    daemon.start();
+    Path dir = Files.createTempDirectory("vcmctl-training");
+    try {
+      String url = "http://127.0.0.1:" + daemon.getAddress().getPort();
+      Path token = Files.writeString(dir.resolve("admin.token"), "training");
+      String[] provider = {"--url", url, "--token-file", token.toString()};
+      String[] tenant = {"--url", url, "--tenant-dir", dir.resolve("tenant").toString()};
+      Cli.run(new VcmAdminCommand(), join(provider, "show", "--json"));
+      Cli.run(new VcmAdminCommand(), join(provider, "show"));
+      Cli.run(new HsmAdminCommand(), join(provider, "info", "--json"));
+      Cli.run(new HsmAdminCommand(), join(tenant, "vcm", "create", "--out", dir.resolve("request").toString()));
+      Cli.run(new HsmAdminCommand(), join(tenant, "vcm", "mode", "operational", VCM));
+      Cli.run(new VcmAdminCommand(), "--help");
+      Cli.run(new HsmAdminCommand(), "info", "--no-such-option");
+    } finally {
+      daemon.stop(0);
+      delete(dir);
+    }
+  }
+
+  /** The command words first, then the connection options. */
+  private static String[] join(String[] options, String... words) {
+    String[] all = new String[words.length + options.length];
+    System.arraycopy(words, 0, all, 0, words.length);
+    System.arraycopy(options, 0, all, words.length, options.length);
+    return all;
+  }
+
+  private static void delete(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(file -> {
+        try {
+          Files.delete(file);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+}
