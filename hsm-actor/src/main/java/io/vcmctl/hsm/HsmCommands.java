@@ -12,6 +12,7 @@ import io.vcmctl.hsm.HsmEntity.IdentityEstablished;
 import io.vcmctl.hsm.HsmEntity.LicenceApplied;
 import io.vcmctl.hsm.HsmEntity.NetworkConfigured;
 import io.vcmctl.hsm.HsmEntity.Operation;
+import io.vcmctl.hsm.HsmEntity.PropertySet;
 import io.vcmctl.hsm.HsmEntity.Recovered;
 import io.vcmctl.hsm.HsmEntity.Refreshed;
 import io.vcmctl.hsm.HsmEntity.Reset;
@@ -34,6 +35,7 @@ import io.vcmctl.hsm.HsmEntity.VcmAdmissionWithdrawn;
 import io.vcmctl.hsm.HsmEntity.VcmAdmitted;
 import io.vcmctl.hsm.HsmEntity.VcmAnswered;
 import io.vcmctl.hsm.HsmEntity.VcmCreateAnswered;
+import io.vcmctl.hsm.HsmEntity.VcmPropertyAnswered;
 import io.vcmctl.hsm.HsmEntity.VcmRemoved;
 import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.ModuleClock;
@@ -281,12 +283,14 @@ final class HsmCommands {
     } catch (Refusal r) {
       return refuse(c.replyTo(), r);
     }
+    List<String> warnings = Advice.create(PublicKeys.fingerprint(request.payload().sshadminKey()),
+        properties.autostart(), fleet, s.licensing());
     UUID uuid = UUID.randomUUID();
     fleet.reserved().holdCreation(uuid, properties);
     return persist(new VcmAdmitted(uuid, s.nextOrder(), meta(c.by(), request.digest())), c.replyTo())
         .thenRun(x -> roster.ask(uuid, VcmEntity.CreateResult.class,
             r -> new VcmEntity.Create(request, properties, c.by(), r),
-            (result, failure) -> new VcmCreateAnswered(uuid, c.replyTo(), result, failure)))
+            (result, failure) -> new VcmCreateAnswered(uuid, c.replyTo(), warnings, result, failure)))
         .thenNoReply();
   }
 
@@ -309,7 +313,8 @@ final class HsmCommands {
           + " key is missing from " + env.keyDirectory() + ", so no tenant configuration file could be signed"));
     }
     byte[] config = TenantConfig.issue(view, s.esn(), moduleKey.get(), env.clock().now());
-    return Effect().reply(c.client(), StatusReply.success(new CreatedVcm(view, c.result().differences(), config, esn)));
+    return Effect().reply(c.client(), StatusReply.success(new CreatedVcm(view, c.result().differences(), config, esn,
+        c.warnings())));
   }
 
   // ---- commands about one VCM -------------------------------------------------------------
@@ -339,8 +344,18 @@ final class HsmCommands {
     } catch (Refusal r) {
       return refuse(c.replyTo(), r);
     }
-    return forward(c.uuid(), c.replyTo(), hold, false,
-        r -> new VcmEntity.SetProperty(c.request(), c.property(), c.value(), c.by(), r));
+    if (!fleet.knows(c.uuid())) {
+      return refuse(c.replyTo(), roster.unknown(c.uuid()));
+    }
+    List<String> warnings = Advice.propertyChange(fleet, s.licensing(), c.uuid(), c.property(), c.value());
+    roster.forward(hold, r -> new VcmEntity.SetProperty(c.request(), c.property(), c.value(), c.by(), r),
+        (view, failure) -> new VcmPropertyAnswered(hold, c.replyTo(), warnings, view, failure));
+    return Effect().noReply();
+  }
+
+  ReplyEffect<Event, State> onVcmPropertyAnswered(Running s, VcmPropertyAnswered c) {
+    return settle(c.hold(), c.view(), c.failure()).map(refusal -> refuse(c.client(), refusal))
+        .orElseGet(() -> Effect().reply(c.client(), StatusReply.success(new PropertySet(c.view(), c.warnings()))));
   }
 
   ReplyEffect<Event, State> onTenantAction(Running s, TenantAction c) {
@@ -374,21 +389,30 @@ final class HsmCommands {
   ReplyEffect<Event, State> onVcmAnswered(Running s, VcmAnswered c) {
     Operation op = c.op();
     UUID uuid = op.hold().vcm();
-    fleet.reserved().release(op.hold());
-    if (c.failure() instanceof Refusal refusal) {
-      return refuse(op.client(), refusal);
+    Optional<Refusal> refusal = settle(op.hold(), c.view(), c.failure());
+    if (refusal.isPresent()) {
+      return refuse(op.client(), refusal.get());
     }
-    if (c.failure() != null) {
-      roster.refresh(uuid);
-      return refuse(op.client(), HsmRules.unavailable(uuid, c.failure()));
-    }
-    fleet.observe(c.view());
     if (op.removes() && c.view().status() == VcmStatus.DELETED) {
       return persist(new VcmRemoved(uuid, meta(HSM, null)), op.client())
           .thenRun(x -> roster.forget(uuid))
           .thenReply(op.client(), x -> StatusReply.success(c.view()));
     }
     return Effect().reply(op.client(), StatusReply.success(c.view()));
+  }
+
+  /** Releases what a command held and takes in the VCM's answer: the refusal to pass on, if any. */
+  private Optional<Refusal> settle(Reservations.Hold hold, VcmView view, Throwable failure) {
+    fleet.reserved().release(hold);
+    if (failure instanceof Refusal refusal) {
+      return Optional.of(refusal);
+    }
+    if (failure != null) {
+      roster.refresh(hold.vcm());
+      return Optional.of(HsmRules.unavailable(hold.vcm(), failure));
+    }
+    fleet.observe(view);
+    return Optional.empty();
   }
 
   // ---- reset: persisted step by step -----------------------------------------------------

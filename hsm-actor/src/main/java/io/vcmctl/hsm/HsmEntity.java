@@ -92,7 +92,7 @@ public final class HsmEntity
   public record DeleteVcm(UUID uuid, boolean force, Principal by, ActorRef<StatusReply<VcmView>> replyTo) implements Command {}
 
   public record SetVcmProperty(UUID uuid, byte[] request, String property, String value, Principal by,
-      ActorRef<StatusReply<VcmView>> replyTo) implements Command {}
+      ActorRef<StatusReply<PropertySet>> replyTo) implements Command {}
 
   /** A tenant's action inside its VCM ({@link VcmEntity.TenantAction}). */
   public record TenantAction(UUID uuid, Principal tenant, VcmEntity.Action action,
@@ -126,9 +126,15 @@ public final class HsmEntity
 
   // Replies
 
-  /** @param esn the HSM that holds the new VCM */
+  /**
+   * @param esn the HSM that holds the new VCM
+   * @param warnings the operator guide's advice the create goes against ({@link Advice}); never a refusal
+   */
   public record CreatedVcm(VcmView view, List<VcmEntity.PropertyDifference> differences, byte[] tenantConfig,
-      String esn) implements CborSerializable {}
+      String esn, List<String> warnings) implements CborSerializable {}
+
+  /** @param warnings the operator guide's advice the change goes against ({@link Advice}); never a refusal */
+  public record PropertySet(VcmView view, List<String> warnings) implements CborSerializable {}
 
   public record ResetOutcome(List<UUID> stopped, List<UUID> started, Map<UUID, String> notStarted, HsmInfo info)
       implements CborSerializable {}
@@ -164,8 +170,11 @@ public final class HsmEntity
 
   record VcmAnswered(Operation op, VcmView view, Throwable failure) implements Command {}
 
-  record VcmCreateAnswered(UUID uuid, ActorRef<StatusReply<CreatedVcm>> client,
+  record VcmCreateAnswered(UUID uuid, ActorRef<StatusReply<CreatedVcm>> client, List<String> warnings,
       VcmEntity.CreateResult result, Throwable failure) implements Command {}
+
+  record VcmPropertyAnswered(Reservations.Hold hold, ActorRef<StatusReply<PropertySet>> client,
+      List<String> warnings, VcmView view, Throwable failure) implements Command {}
 
   record ResetStopsDone(Map<UUID, FanOut.Outcome<VcmView>> outcomes) implements Command {}
 
@@ -345,6 +354,7 @@ public final class HsmEntity
         .onCommand(Refreshed.class, commands::onRefreshed)
         .onCommand(VcmAnswered.class, commands::onVcmAnswered)
         .onCommand(VcmCreateAnswered.class, commands::onVcmCreateAnswered)
+        .onCommand(VcmPropertyAnswered.class, commands::onVcmPropertyAnswered)
         .onCommand(ResetStopsDone.class, commands::onResetStopsDone)
         .onCommand(ResetStartsDone.class, commands::onResetStartsDone)
         .onCommand(VcmTerminated.class, (s, c) -> {

@@ -121,11 +121,11 @@ class HsmConcurrencyTest extends HsmTestBase {
     UUID a = create(f, tenant, Map.of("name", "a"), ProviderChoices.NONE).view().uuid();
     byte[] change = tenant.propertiesRequest(a, Map.of("serial_cardreader", "true"), T0);
     byte[] other = new TestTenant().createRequest(Map.of("name", "b", "serial_cardreader", "true"), T0);
-    TestProbe<StatusReply<VcmView>> modified = kit.createTestProbe();
+    TestProbe<StatusReply<HsmEntity.PropertySet>> modified = kit.createTestProbe();
     TestProbe<StatusReply<HsmEntity.CreatedVcm>> created = kit.createTestProbe();
     f.hsm.tell(new HsmEntity.SetVcmProperty(a, change, "serial_cardreader", "true", ADMIN, modified.getRef()));
     f.hsm.tell(new HsmEntity.CreateVcm(other, ProviderChoices.NONE, ADMIN, created.getRef()));
-    StatusReply<VcmView> m = modified.receiveMessage(REPLY);
+    StatusReply<HsmEntity.PropertySet> m = modified.receiveMessage(REPLY);
     StatusReply<HsmEntity.CreatedVcm> c = created.receiveMessage(REPLY);
     assertTrue(m.isSuccess() != c.isSuccess(), () -> m + " / " + c);
     assertEquals(1, list(f).stream().filter(v -> v.properties().serialCardreader()).count());

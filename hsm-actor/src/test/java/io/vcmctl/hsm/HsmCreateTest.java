@@ -160,6 +160,43 @@ class HsmCreateTest extends HsmTestBase {
     assertEquals(List.of(), asked.differences());
   }
 
+  // ---- the operator guide's advice: warnings in the reply, never refusals ---------------------
+
+  @Test
+  void warnsOfASecondVcmForATenantAndOfMoreAutostartVcmsThanTheLicenceStarts() {
+    HsmFixture f = readyHsm(SpeedRating.MID, 1);
+    TestTenant tenant = new TestTenant();
+    Map<String, String> auto = Map.of("name", "a", "autostart", "true");
+    HsmEntity.CreatedVcm first = create(f, tenant, auto, ProviderChoices.NONE);
+    assertEquals(List.of(), first.warnings());
+
+    HsmEntity.CreatedVcm second = create(f, tenant, auto, ProviderChoices.NONE);
+    assertEquals(2, second.warnings().size(), second.warnings()::toString);
+    assertTrue(second.warnings().get(0).contains(first.view().uuid().toString()), second.warnings()::toString);
+    assertTrue(second.warnings().get(1).contains("2 VCMs would have autostart"), second.warnings()::toString);
+    assertEquals(2, info(f).vcmsCreated(), "advice never refuses");
+
+    assertEquals(List.of(), create(f, new TestTenant(), Map.of("name", "c"), ProviderChoices.NONE).warnings());
+  }
+
+  @Test
+  void warnsWhenTurningAutostartOnWouldOutnumberTheLicensedActiveCount() {
+    HsmFixture f = readyHsm(SpeedRating.MID, 1);
+    create(f, new TestTenant(), Map.of("name", "a", "autostart", "true"), ProviderChoices.NONE);
+    TestTenant tenant = new TestTenant();
+    UUID b = create(f, tenant, Map.of("name", "b"), ProviderChoices.NONE).view().uuid();
+    byte[] request = tenant.propertiesRequest(b, Map.of("autostart", "true", "name", "bee"), T0);
+
+    HsmEntity.PropertySet renamed = f.ok(r -> new HsmEntity.SetVcmProperty(b, request, "name", "bee",
+        HsmFixture.ADMIN, r));
+    assertEquals(List.of(), renamed.warnings(), "only autostart counts");
+    HsmEntity.PropertySet set = f.ok(r -> new HsmEntity.SetVcmProperty(b, request, "autostart", "true",
+        HsmFixture.ADMIN, r));
+    assertTrue(set.view().properties().autostart(), "advice never refuses");
+    assertEquals(1, set.warnings().size(), set.warnings()::toString);
+    assertTrue(set.warnings().get(0).contains("2 VCMs would have autostart"), set.warnings()::toString);
+  }
+
   // ---- R2 -----------------------------------------------------------------------------------
 
   @Test
@@ -183,8 +220,8 @@ class HsmCreateTest extends HsmTestBase {
     assertTrue(second.view().properties().serialCardreader());
     // And now the first cannot take it back.
     byte[] back = first.propertiesRequest(holder, Map.of("serial_cardreader", "true"), T0);
-    refusedView(f, Code.SERIAL_CARDREADER_IN_USE, reply -> new HsmEntity.SetVcmProperty(holder, back,
-        "serial_cardreader", "true", HsmFixture.ADMIN, reply));
+    this.<HsmEntity.PropertySet>refused(f, Code.SERIAL_CARDREADER_IN_USE, reply -> new HsmEntity.SetVcmProperty(
+        holder, back, "serial_cardreader", "true", HsmFixture.ADMIN, reply));
   }
 
   // ---- features -----------------------------------------------------------------------------

@@ -93,7 +93,7 @@ class HsmJournalFaultTest extends HsmTestBase {
             (f, c) -> f.<VcmView>ask(r -> new HsmEntity.DeleteVcm(c.vcm(), false, ADMIN, r)),
             o -> o.vcms().isEmpty()),
         new Scenario("property", true, Setup.INACTIVE_VCM,
-            (f, c) -> f.<VcmView>ask(r -> new HsmEntity.SetVcmProperty(c.vcm(),
+            (f, c) -> f.<HsmEntity.PropertySet>ask(r -> new HsmEntity.SetVcmProperty(c.vcm(),
                 c.tenant().propertiesRequest(c.vcm(), Map.of("name", "renamed"), T0), "name", "renamed", ADMIN, r)),
             o -> o.only().properties().name().equals("renamed")),
         new Scenario("enroll", true, Setup.ACTIVE_VCM,

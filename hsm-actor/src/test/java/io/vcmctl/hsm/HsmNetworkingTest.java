@@ -205,12 +205,12 @@ class HsmNetworkingTest extends HsmTestBase {
     TestTenant tenant = new TestTenant();
     UUID a = create(f, tenant, Map.of("name", "a"), ProviderChoices.NONE).view().uuid();
     byte[] request = tenant.propertiesRequest(a, Map.of("ip_address", "10.20.1.5"), T0);
-    TestProbe<StatusReply<VcmView>> modified = kit.createTestProbe();
+    TestProbe<StatusReply<HsmEntity.PropertySet>> modified = kit.createTestProbe();
     TestProbe<StatusReply<HsmInfo>> networked = kit.createTestProbe();
     // Both reach the HSM before the VCM answers the address change.
     f.hsm.tell(new HsmEntity.SetVcmProperty(a, request, "ip_address", "10.20.1.5", ADMIN, modified.getRef()));
     f.hsm.tell(new HsmEntity.SetNetwork(Network.ipv4("10.20.0.0/24"), ADMIN, networked.getRef()));
-    StatusReply<VcmView> modify = modified.receiveMessage(Duration.ofSeconds(10));
+    StatusReply<HsmEntity.PropertySet> modify = modified.receiveMessage(Duration.ofSeconds(10));
     StatusReply<HsmInfo> network = networked.receiveMessage(Duration.ofSeconds(10));
     assertTrue(modify.isSuccess() != network.isSuccess(), () -> "exactly one may pass: " + modify + " / " + network);
     reset(f);

@@ -143,7 +143,8 @@ abstract class HsmTestBase {
 
   static VcmView setProperty(HsmFixture f, TestTenant tenant, UUID uuid, String property, String value) {
     byte[] request = tenant.propertiesRequest(uuid, Map.of(property, value), T0);
-    return f.ok(r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, ADMIN, r));
+    return f.<HsmEntity.PropertySet>ok(r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, ADMIN, r))
+        .view();
   }
 
   // ---- refusals (R12) -----------------------------------------------------------------------

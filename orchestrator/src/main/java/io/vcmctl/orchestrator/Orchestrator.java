@@ -217,7 +217,8 @@ public final class Orchestrator implements AutoCloseable {
     return onVcm(uuid, r -> new HsmEntity.DeleteVcm(uuid, force, by, r));
   }
 
-  public CompletionStage<VcmView> setProperty(UUID uuid, byte[] request, String property, String value, Principal by) {
+  public CompletionStage<HsmEntity.PropertySet> setProperty(UUID uuid, byte[] request, String property, String value,
+      Principal by) {
     return onVcm(uuid, r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, by, r));
   }
 

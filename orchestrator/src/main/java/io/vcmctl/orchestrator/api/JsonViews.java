@@ -131,7 +131,14 @@ public final class JsonViews {
       x.put("actual", diff.actual());
     }
     o.set("vcm", vcm(c.view()));
-    return o;
+    return withWarnings(o, c.warnings());
+  }
+
+  /** The operator guide's advice a command went against, as {@code warnings} (always present, maybe empty). */
+  public static ObjectNode withWarnings(ObjectNode reply, List<String> warnings) {
+    ArrayNode w = reply.putArray("warnings");
+    warnings.forEach(w::add);
+    return reply;
   }
 
   public static String configFileName(UUID vcm) {

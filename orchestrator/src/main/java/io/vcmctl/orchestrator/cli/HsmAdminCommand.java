@@ -73,6 +73,7 @@ public final class HsmAdminCommand {
         body.put("ipv6_link_local", true);
       }
       JsonNode info = client.api().post(Api.withEsn("/v1/hsm/network", hsm.esn), body);
+      Out.warnings(info);
       // pending_network takes effect at the next hsmadmin reset.
       Out.fields(info, List.of("network", "pending_network"));
       return 0;

@@ -3,6 +3,7 @@ package io.vcmctl.orchestrator.cli;
 import io.vcmctl.hsm.Licence;
 import io.vcmctl.hsm.SpeedRating;
 import io.vcmctl.orchestrator.Daemon;
+import io.vcmctl.vcm.SafeText;
 import io.vcmctl.vcm.request.KeyFiles;
 import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.RequestException;
@@ -14,7 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import org.bouncycastle.jcajce.interfaces.EdDSAPrivateKey;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -97,6 +100,8 @@ public final class OrchestratorCommand {
     @Command(name = "issue", mixinStandardHelpOptions = true,
         description = "Makes a licence file for one HSM, signed by the vendor key; apply it with hsmadmin fet.")
     static final class Issue implements Callable<Integer> {
+      private static final Pattern FEATURE_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
+
       @Spec
       CommandSpec spec;
 
@@ -118,6 +123,10 @@ public final class OrchestratorCommand {
       @Option(names = "--max-active", paramLabel = "N", description = "Licensed number of active VCMs.")
       Integer maxActive;
 
+      @Option(names = "--features", paramLabel = "F1,F2", split = ",",
+          description = "Grant these platform features (letters, digits and _), besides the standard ones.")
+      List<String> features = List.of();
+
       @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the licence.")
       Path out;
 
@@ -130,13 +139,20 @@ public final class OrchestratorCommand {
           throw new ParameterException(spec.commandLine(), "--max-active must be between 1 and "
               + Licence.MAX_ACTIVE_LIMIT + ", not " + maxActive);
         }
-        if (!multiTenant && speed == null && maxActive == null) {
-          throw new ParameterException(spec.commandLine(),
-              "the licence would grant nothing; give --multi-tenant with --max-active N, --speed, or both");
+        for (String feature : features) {
+          if (!FEATURE_NAME.matcher(feature).matches()) {
+            throw new ParameterException(spec.commandLine(), "--features: " + SafeText.quote(feature)
+                + " is not a feature name; give names of letters, digits and _ (at most 64), joined by commas");
+          }
+        }
+        if (!multiTenant && speed == null && maxActive == null && features.isEmpty()) {
+          throw new ParameterException(spec.commandLine(), "the licence would grant nothing; give --multi-tenant"
+              + " with --max-active N, --speed, --features, or several of them");
         }
         Licence licence;
         try {
-          licence = Licence.of(esn, multiTenant, speed, maxActive == null ? 0 : maxActive, List.of(), Instant.now());
+          licence = Licence.of(esn, multiTenant, speed, maxActive == null ? 0 : maxActive, List.copyOf(
+              new TreeSet<>(features)), Instant.now());
         } catch (IllegalArgumentException e) {
           throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -146,6 +162,7 @@ public final class OrchestratorCommand {
         Out.line("multi_tenant", licence.multiTenant());
         Out.line("speed_rating", speed == null ? null : speed.label());
         Out.line("max_active_vcms", maxActive);
+        Out.line("features", licence.features().isEmpty() ? null : String.join(", ", licence.features()));
         return 0;
       }
 

@@ -15,6 +15,13 @@ final class Out {
 
   private Out() {}
 
+  /** The operator guide's advice a command went against: one {@code WARNING: …} line each on stderr. */
+  static void warnings(JsonNode reply) {
+    for (JsonNode warning : reply.path("warnings")) {
+      System.err.println("WARNING: " + warning.asText());
+    }
+  }
+
   static void json(JsonNode node) {
     OUT.println(Json.pretty(node));
   }

@@ -115,6 +115,7 @@ public final class VcmAdminCommand {
       // The file is written; its path, not its bytes, is what the provider needs to see.
       created.remove("config");
       created.put("config_file", config.toString());
+      Out.warnings(created);
       if (format.json) {
         Out.json(created);
         return 0;
@@ -285,6 +286,7 @@ public final class VcmAdminCommand {
         } catch (CliException e) {
           throw new CliException("Failed to set VCM properties: " + e.getMessage(), e);
         }
+        Out.warnings(view);
         Out.fields(view, SUMMARY);
         String key = VcmProperty.fromName(property).map(VcmProperty::key).orElse(property);
         Out.line(key, view.path("properties").path(key).asText());

@@ -4,6 +4,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vcmctl.hsm.Advice;
 import io.vcmctl.hsm.Network;
 import io.vcmctl.hsm.ProviderChoices;
 import io.vcmctl.orchestrator.Orchestrator;
@@ -118,8 +119,11 @@ public final class HttpApi extends AllDirectives {
         path("envstats", () -> query(() -> reply(orchestrator.envStats(esn), JsonViews::envStats))),
         path("licence", () -> command(List.of("licence"), b ->
             reply(orchestrator.applyLicence(esn, b.requiredBase64("licence"), ADMIN), JsonViews::info))),
-        path("network", () -> command(List.of("ipv4", "ipv6", "ipv6_link_local"), b ->
-            reply(orchestrator.setNetwork(esn, network(b), ADMIN), JsonViews::info))),
+        path("network", () -> command(List.of("ipv4", "ipv6", "ipv6_link_local"), b -> {
+          Network network = network(b);
+          return reply(orchestrator.setNetwork(esn, network, ADMIN),
+              info -> JsonViews.withWarnings(JsonViews.info(info), Advice.network(network).stream().toList()));
+        })),
         path("reset", () -> command(List.of(), b -> reply(orchestrator.reset(esn, ADMIN), JsonViews::reset))),
         path("time", () -> command(List.of("module_time"), b ->
             reply(orchestrator.setTime(esn, moduleTime(b), ADMIN), JsonViews::info))));
@@ -146,7 +150,8 @@ public final class HttpApi extends AllDirectives {
                 reply(orchestrator.deleteVcm(uuid(id), b.bool("force").orElse(false), ADMIN), JsonViews::vcm))),
             path("properties", () -> command(List.of("request", "property", "value"), b ->
                 reply(orchestrator.setProperty(uuid(id), b.requiredBase64("request"), b.requiredText("property"),
-                    b.requiredText("value"), ADMIN), JsonViews::vcm))),
+                    b.requiredText("value"), ADMIN), set -> JsonViews.withWarnings(JsonViews.vcm(set.view()),
+                    set.warnings())))),
             path("history", () -> query(() -> {
               UUID uuid = uuid(id);
               return reply(orchestrator.history(uuid), entries -> JsonViews.history(uuid, entries));

@@ -199,7 +199,8 @@ class EndToEndTest {
   @Test
   @Order(3)
   void startStopEnrollAndDeleteFollowTheRules() throws IOException {
-    String serial = ok("vcmadmin", "create", "--request", "bob.json", "--serial-cardreader", "bob-serial").out;
+    String serial = warned("one VCM per HSM per tenant", "vcmadmin", "create", "--request", "bob.json",
+        "--serial-cardreader", "bob-serial").out;
     assertTrue(serial.contains("differs_from_request: name requested bob, set bob-serial"), serial);
     assertTrue(refused("vcmadmin", "create", "--request", "req.json", "--serial-cardreader", "alice-serial")
         .contains("R2"));
@@ -228,8 +229,10 @@ class EndToEndTest {
 
     // R9: one enrollment per tenant and HSM, only on an active VCM; unenroll frees the slot.
     Files.createDirectories(work.resolve("configs"));
-    UUID second = UUID.fromString(json(ok("vcmadmin", "create", "--request", "req.json", "--outdir", "configs",
-        "--json", "alice2")).path("uuid").asText());
+    JsonNode alice2 = json(warned("one VCM per HSM per tenant", "vcmadmin", "create", "--request", "req.json",
+        "--outdir", "configs", "--json", "alice2"));
+    assertTrue(alice2.path("warnings").get(0).asText().contains(alice.toString()), alice2::toString);
+    UUID second = UUID.fromString(alice2.path("uuid").asText());
     String config = "configs/vcm-" + second + ".config";
     assertTrue(refused("hsmadmin", "vcm", "enroll", config).contains("R9"));
     ok("vcmadmin", "start", second.toString());
@@ -370,7 +373,7 @@ class EndToEndTest {
           "--multi-tenant", "--max-active", "5", "--out", "demo-licence.json");
       assertTrue(refused("hsmadmin", "fet", "demo-licence.json").contains("not by the trusted vendor key"));
 
-      ok("hsmadmin", "setnetwork", "--ipv6-link-local");
+      warned("same host as the HSM", "hsmadmin", "setnetwork", "--ipv6-link-local");
       assertTrue(ok("hsmadmin", "reset").out.contains("network: ipv6-link-local fe80::/64"));
       ok("vcmadmin", "create", "--request", "req.json", "--outdir", "configs2", "alice");
       assertTrue(refused("vcmadmin", "create", "--request", "bob.json", "bob").contains("R3"));
@@ -399,6 +402,18 @@ class EndToEndTest {
   private Result ok(String... command) {
     known = null;
     return local(command);
+  }
+
+  /** A command that succeeds with the operator guide's advice: every stderr line a WARNING, one saying this. */
+  private Result warned(String says, String... command) {
+    known = null;
+    Result r = run(env(), command(command));
+    assertEquals(0, r.exit, r::toString);
+    List<String> lines = r.err.lines().toList();
+    assertFalse(lines.isEmpty(), r::toString);
+    assertTrue(lines.stream().allMatch(l -> l.startsWith("WARNING: ")), r::toString);
+    assertTrue(lines.stream().anyMatch(l -> l.contains(says)), r::toString);
+    return r;
   }
 
   /** A command that must succeed without changing the daemon's state (it does not call it). */
