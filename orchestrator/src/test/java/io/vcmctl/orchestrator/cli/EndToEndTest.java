@@ -1,5 +1,9 @@
 package io.vcmctl.orchestrator.cli;
 
+import static io.vcmctl.orchestrator.cli.BinCommand.classpath;
+import static io.vcmctl.orchestrator.cli.BinCommand.freePort;
+import static io.vcmctl.orchestrator.cli.BinCommand.repositoryRoot;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,10 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,11 +28,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import io.vcmctl.orchestrator.cli.BinCommand.Result;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -68,7 +69,6 @@ class EndToEndTest {
   static Path work;
 
   private final Path repo = repositoryRoot();
-  private final AtomicInteger calls = new AtomicInteger();
   private Server server;
   /** The last state seen, while nothing is known to have changed it since. */
   private JsonNode known;
@@ -98,13 +98,13 @@ class EndToEndTest {
   void theReadmeQuickStartRunsAsWritten() throws IOException {
     String script = quickStart(Files.readString(repo.resolve("README.md")));
     Result r = run(env(), List.of("bash", "-euo", "pipefail", "-c", script));
-    assertEquals(0, r.exit, () -> "the README's quick start failed:\n" + r);
-    assertEquals("", r.err, () -> "the README's quick start wrote to stderr:\n" + r);
+    assertEquals(0, r.exit(), () -> "the README's quick start failed:\n" + r);
+    assertEquals("", r.err(), () -> "the README's quick start wrote to stderr:\n" + r);
 
     alice = UUID.fromString(Files.readString(work.resolve("created.txt")).lines()
         .filter(l -> l.startsWith("uuid: ")).findFirst().orElseThrow().substring(6));
-    assertTrue(r.out.contains("config_file: vcm-" + alice + ".config"), r::toString);
-    assertTrue(r.out.contains("collected_at: "), r::toString);
+    assertTrue(r.out().contains("config_file: vcm-" + alice + ".config"), r::toString);
+    assertTrue(r.out().contains("collected_at: "), r::toString);
     assertOwnerOnly(work.resolve("vcm-" + alice + ".config"));
     assertOwnerOnly(work.resolve("tenant").resolve("sshadmin.key"));
     assertOwnerOnly(work.resolve("tenant").resolve("request.key"));
@@ -155,9 +155,9 @@ class EndToEndTest {
 
     local("hsmadmin", "vcm", "start-request", "--tenant-dir", "tenant-bob", "--valid-for", "1h",
         "--out", "start-bob.json", bob.toString());
-    assertTrue(ok("hsmadmin", "settime", "2100-01-01T00:00:00Z").out.contains("module_time: 2100-01-01T00:00"));
+    assertTrue(ok("hsmadmin", "settime", "2100-01-01T00:00:00Z").out().contains("module_time: 2100-01-01T00:00"));
     assertTrue(refused("vcmadmin", "start", "--request", "start-bob.json", bob.toString()).contains("expired"));
-    Instant moduleTime = Instant.parse(ok("hsmadmin", "settime").out.strip().substring("module_time: ".length()));
+    Instant moduleTime = Instant.parse(ok("hsmadmin", "settime").out().strip().substring("module_time: ".length()));
     assertTrue(Duration.between(moduleTime, Instant.now()).abs().compareTo(Duration.ofMinutes(1)) < 0,
         "settime without TIME should follow the host clock, not " + moduleTime);
 
@@ -170,7 +170,7 @@ class EndToEndTest {
     assertTrue(refused("vcmadmin", "properties", "set", "--request", "props-bob.json", bob.toString(),
         "serial_cardreader", "true").contains("R7"));
     assertTrue(ok("vcmadmin", "properties", "set", "--request", "props-bob.json", bob.toString(), "restrict-startup",
-        "False").out.contains("restrict_startup: false"));
+        "False").out().contains("restrict_startup: false"));
     ok("vcmadmin", "properties", "set", "--request", "props-bob.json", bob.toString(), "autostart", "true");
 
     local("hsmadmin", "vcm", "properties-request", "--out", "props-alice.json", alice.toString(), "name=alpha");
@@ -200,7 +200,7 @@ class EndToEndTest {
   @Order(3)
   void startStopEnrollAndDeleteFollowTheRules() throws IOException {
     String serial = warned("one VCM per HSM per tenant", "vcmadmin", "create", "--request", "bob.json",
-        "--serial-cardreader", "bob-serial").out;
+        "--serial-cardreader", "bob-serial").out();
     assertTrue(serial.contains("differs_from_request: name requested bob, set bob-serial"), serial);
     assertTrue(refused("vcmadmin", "create", "--request", "req.json", "--serial-cardreader", "alice-serial")
         .contains("R2"));
@@ -208,15 +208,15 @@ class EndToEndTest {
     // R3: a licence below the active count applies, and then nothing more starts.
     local("orchestrator", "licence", "issue", "--vendor-key", "data/demo-vendor/vendor.key", "--esn", esn,
         "--multi-tenant", "--max-active", "1", "--out", "licence-1.json");
-    assertTrue(ok("hsmadmin", "fet", "licence-1.json").out.contains("max_active_vcms: 1"));
+    assertTrue(ok("hsmadmin", "fet", "licence-1.json").out().contains("max_active_vcms: 1"));
     assertTrue(refused("vcmadmin", "start", bob.toString()).contains("R3"));
     ok("hsmadmin", "fet", "licence.json");
-    assertTrue(ok("vcmadmin", "start", bob.toString()).out.contains("state: active"));
+    assertTrue(ok("vcmadmin", "start", bob.toString()).out().contains("state: active"));
 
     // R5 and R10: in use means --force; enrollment and the Security World survive stop and start.
     ok("hsmadmin", "vcm", "world", "load", alice.toString());
     assertTrue(refused("vcmadmin", "stop", alice.toString()).contains("R5"));
-    assertTrue(ok("vcmadmin", "stop", "--force", alice.toString()).out.contains("hardserver_restart_required: true"));
+    assertTrue(ok("vcmadmin", "stop", "--force", alice.toString()).out().contains("hardserver_restart_required: true"));
     ok("vcmadmin", "start", alice.toString());
     JsonNode a = json(ok("vcmadmin", "show", "--json", alice.toString()));
     assertEquals("active", a.path("state").asText());
@@ -224,7 +224,7 @@ class EndToEndTest {
     assertTrue(a.path("security_world_loaded").asBoolean());
     assertTrue(a.path("hardserver_restart_required").asBoolean());
     ok("hsmadmin", "vcm", "mode", "maintenance", alice.toString());
-    assertTrue(ok("vcmadmin", "stop", alice.toString()).out.contains("state: inactive"));
+    assertTrue(ok("vcmadmin", "stop", alice.toString()).out().contains("state: inactive"));
     ok("vcmadmin", "start", alice.toString());
 
     // R9: one enrollment per tenant and HSM, only on an active VCM; unenroll frees the slot.
@@ -238,15 +238,15 @@ class EndToEndTest {
     ok("vcmadmin", "start", second.toString());
     assertTrue(refused("hsmadmin", "vcm", "enroll", config).contains("R9"));
     ok("hsmadmin", "vcm", "unenroll", alice.toString());
-    assertTrue(ok("hsmadmin", "vcm", "enroll", config).out.contains("enrolled: true"));
+    assertTrue(ok("hsmadmin", "vcm", "enroll", config).out().contains("enrolled: true"));
 
     // R6: never an active VCM; an audit log that is on needs --force.
     assertTrue(refused("vcmadmin", "delete", "--force", second.toString()).contains("R6"));
     ok("hsmadmin", "vcm", "audit", "on", second.toString());
     ok("vcmadmin", "stop", "--force", second.toString());
     assertTrue(refused("vcmadmin", "delete", second.toString()).contains("R6"));
-    assertTrue(ok("vcmadmin", "delete", "--force", second.toString()).out.contains("state: deleted"));
-    List<String> history = ok("vcmadmin", "history", second.toString()).out.lines().toList();
+    assertTrue(ok("vcmadmin", "delete", "--force", second.toString()).out().contains("state: deleted"));
+    List<String> history = ok("vcmadmin", "history", second.toString()).out().lines().toList();
     assertTrue(history.get(0).startsWith("seq"), history::toString);
     assertTrue(history.get(history.size() - 1).contains("provider:admin"), history::toString);
   }
@@ -268,7 +268,7 @@ class EndToEndTest {
     assertTrue(refused("vcmadmin", "start", bob.toString()).contains("R11"));
     assertTrue(refused("vcmadmin", "properties", "set", "--request", "steal.json", bob.toString(), "k_tenant_req",
         aliceRequestKey).contains("R11"));
-    assertTrue(ok("vcmadmin", "delete", bob.toString()).out.contains("state: deleted"));
+    assertTrue(ok("vcmadmin", "delete", bob.toString()).out().contains("state: deleted"));
   }
 
   // ---- other tenants, wrong tokens, bad input ----------------------------------------------
@@ -327,15 +327,15 @@ class EndToEndTest {
     assertFalse(Files.exists(work.resolve("x.json")), "a refused command wrote its --out file");
 
     Result inspected = run(env(), command("hsmadmin", "vcm", "inspect-request", "tampered.json"));
-    assertEquals(1, inspected.exit, inspected::toString);
-    assertTrue(inspected.out.contains("signature: INVALID"), inspected::toString);
-    assertTrue(ok("hsmadmin", "vcm", "inspect-request", "req.json").out.contains("signature: valid"));
+    assertEquals(1, inspected.exit(), inspected::toString);
+    assertTrue(inspected.out().contains("signature: INVALID"), inspected::toString);
+    assertTrue(ok("hsmadmin", "vcm", "inspect-request", "req.json").out().contains("signature: valid"));
 
     int closed = freePort();
     Result unreachable = run(env(), command("hsmadmin", "info", "--url", "http://127.0.0.1:" + closed));
-    assertEquals(1, unreachable.exit, unreachable::toString);
+    assertEquals(1, unreachable.exit(), unreachable::toString);
     assertEquals("ERROR: cannot reach the orchestrator at http://127.0.0.1:" + closed
-        + " (is it running? start it with bin/orchestrator serve)", unreachable.err.strip());
+        + " (is it running? start it with bin/orchestrator serve)", unreachable.err().strip());
   }
 
   // ---- durability --------------------------------------------------------------------------
@@ -358,7 +358,7 @@ class EndToEndTest {
   @Test
   @Order(7)
   void aRealVendorKeyAndTheCreationLimit() throws IOException, InterruptedException {
-    assertTrue(local("orchestrator", "vendor-key", "generate", "--out", "vendor").out.contains("fingerprint: SHA256:"));
+    assertTrue(local("orchestrator", "vendor-key", "generate", "--out", "vendor").out().contains("fingerprint: SHA256:"));
     assertOwnerOnly(work.resolve("vendor").resolve("vendor.key"));
     failsWithOneLine(1, List.of("orchestrator", "vendor-key", "generate", "--out", "vendor"));
 
@@ -374,13 +374,13 @@ class EndToEndTest {
       assertTrue(refused("hsmadmin", "fet", "demo-licence.json").contains("not by the trusted vendor key"));
 
       warned("same host as the HSM", "hsmadmin", "setnetwork", "--ipv6-link-local");
-      assertTrue(ok("hsmadmin", "reset").out.contains("network: ipv6-link-local fe80::/64"));
+      assertTrue(ok("hsmadmin", "reset").out().contains("network: ipv6-link-local fe80::/64"));
       ok("vcmadmin", "create", "--request", "req.json", "--outdir", "configs2", "alice");
       assertTrue(refused("vcmadmin", "create", "--request", "bob.json", "bob").contains("R3"));
 
       local("orchestrator", "licence", "issue", "--vendor-key", "vendor/vendor.key", "--esn", esn2,
           "--multi-tenant", "--speed", "base", "--max-active", "2", "--out", "real-licence.json");
-      assertTrue(ok("hsmadmin", "fet", "real-licence.json").out.contains("max_creatable_vcms: 5"));
+      assertTrue(ok("hsmadmin", "fet", "real-licence.json").out().contains("max_creatable_vcms: 5"));
       ok("vcmadmin", "create", "--request", "bob.json", "--outdir", "configs2", "bob");
     } finally {
       server = first;
@@ -390,13 +390,6 @@ class EndToEndTest {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
-
-  private record Result(List<String> command, int exit, String out, String err) {
-    @Override
-    public String toString() {
-      return String.join(" ", command) + "\nexit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-  }
 
   /** A command that must succeed; the daemon's state may have changed. */
   private Result ok(String... command) {
@@ -408,8 +401,8 @@ class EndToEndTest {
   private Result warned(String says, String... command) {
     known = null;
     Result r = run(env(), command(command));
-    assertEquals(0, r.exit, r::toString);
-    List<String> lines = r.err.lines().toList();
+    assertEquals(0, r.exit(), r::toString);
+    List<String> lines = r.err().lines().toList();
     assertFalse(lines.isEmpty(), r::toString);
     assertTrue(lines.stream().allMatch(l -> l.startsWith("WARNING: ")), r::toString);
     assertTrue(lines.stream().anyMatch(l -> l.contains(says)), r::toString);
@@ -419,8 +412,8 @@ class EndToEndTest {
   /** A command that must succeed without changing the daemon's state (it does not call it). */
   private Result local(String... command) {
     Result r = run(env(), command(command));
-    assertEquals(0, r.exit, r::toString);
-    assertEquals("", r.err, r::toString);
+    assertEquals(0, r.exit(), r::toString);
+    assertEquals("", r.err(), r::toString);
     return r;
   }
 
@@ -442,11 +435,11 @@ class EndToEndTest {
 
   private String failsWithOneLine(int exit, List<String> command) {
     Result r = run(env(), command(command.toArray(String[]::new)));
-    assertEquals(exit, r.exit, r::toString);
-    List<String> lines = r.err.lines().toList();
+    assertEquals(exit, r.exit(), r::toString);
+    List<String> lines = r.err().lines().toList();
     assertEquals(1, lines.size(), r::toString);
     assertTrue(lines.get(0).startsWith("ERROR: "), r::toString);
-    assertEquals("", r.out, r::toString);
+    assertEquals("", r.out(), r::toString);
     return lines.get(0);
   }
 
@@ -491,42 +484,13 @@ class EndToEndTest {
     return env;
   }
 
-  /** Runs a command in the work directory, with the scripts pointed at this test's class path. */
   private Result run(Map<String, String> env, List<String> command) {
-    int n = calls.incrementAndGet();
-    Path out = work.resolve(".calls").resolve(n + ".out");
-    Path err = work.resolve(".calls").resolve(n + ".err");
-    try {
-      Files.createDirectories(out.getParent());
-      ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile())
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
-      pb.environment().keySet().removeAll(List.of("ORCHESTRATOR_URL", "ORCHESTRATOR_TOKEN_FILE", "VCM_TENANT_DIR",
-          "JAVA_OPTS"));
-      pb.environment().put("VCMCTL_CLASSPATH", classpath());
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      p.getOutputStream().close();
-      if (!p.waitFor(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        fail(String.join(" ", command) + " did not finish within " + CALL_TIMEOUT);
-      }
-      return new Result(command, p.exitValue(), Files.readString(out), Files.readString(err));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /** Surefire runs this class with the module's class path; the scripts get the same one. */
-  private static String classpath() {
-    return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return BinCommand.exec(work, env, CALL_TIMEOUT, command);
   }
 
   private static JsonNode json(Result r) {
     try {
-      return JSON.readTree(r.out);
+      return JSON.readTree(r.out());
     } catch (IOException e) {
       throw new AssertionError("not JSON: " + r, e);
     }
@@ -551,21 +515,6 @@ class EndToEndTest {
 
   private static void assertOwnerOnly(Path file) throws IOException {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file::toString);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isExecutable(dir.resolve("bin").resolve("orchestrator"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("no bin/orchestrator above " + Path.of("").toAbsolutePath());
   }
 
   /** {@code bin/orchestrator serve} as a child process; its output goes to a log file beside the data. */

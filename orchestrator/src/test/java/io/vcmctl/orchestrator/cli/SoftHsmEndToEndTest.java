@@ -1,5 +1,9 @@
 package io.vcmctl.orchestrator.cli;
 
+import static io.vcmctl.orchestrator.cli.BinCommand.classpath;
+import static io.vcmctl.orchestrator.cli.BinCommand.freePort;
+import static io.vcmctl.orchestrator.cli.BinCommand.repositoryRoot;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,10 +18,7 @@ import io.vcmctl.softhsm.SoftHsmSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +29,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import io.vcmctl.orchestrator.cli.BinCommand.Result;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -82,7 +83,6 @@ class SoftHsmEndToEndTest {
   static Path work;
 
   private final Path repo = repositoryRoot();
-  private final AtomicInteger calls = new AtomicInteger();
   private final Map<UUID, Token> tokens = new HashMap<>();
   private Path pkcs11Tool;
   private Daemon daemon;
@@ -127,7 +127,7 @@ class SoftHsmEndToEndTest {
 
     Token token = token("tenant", alice);
     assertEquals("unix:path=" + socket(alice), token.address);
-    String plain = ok("hsmadmin", "vcm", "pkcs11", alice.toString()).out;
+    String plain = ok("hsmadmin", "vcm", "pkcs11", alice.toString()).out();
     assertTrue(plain.contains("p11_kit_server_address: " + token.address + "\n"), plain);
     assertTrue(plain.contains("client_module: " + token.module + "\n"), plain);
 
@@ -154,11 +154,11 @@ class SoftHsmEndToEndTest {
   void theKeySurvivesStopAndStart() {
     assertTrue(refused("vcmadmin", "stop", alice.toString()).contains("R5"), "an initialised token is in use");
     ok("hsmadmin", "vcm", "mode", "maintenance", alice.toString());
-    assertTrue(ok("vcmadmin", "stop", alice.toString()).out.contains("state: inactive"));
+    assertTrue(ok("vcmadmin", "stop", alice.toString()).out().contains("state: inactive"));
     assertFalse(Files.exists(socket(alice)), "a stopped VCM has no socket");
     assertEquals(List.of(), serversOf(alice));
 
-    assertTrue(ok("vcmadmin", "start", alice.toString()).out.contains("state: active"));
+    assertTrue(ok("vcmadmin", "start", alice.toString()).out().contains("state: active"));
     assertTrue(token("tenant", alice).loggedIn("alice", "--list-objects")
         .contains("label:      signing"));
   }
@@ -264,7 +264,7 @@ class SoftHsmEndToEndTest {
   @Order(7)
   void deleteLeavesNoTokenDirectoryAndNoProcess() {
     for (UUID vcm : List.of(alice, bob)) {
-      assertTrue(ok("vcmadmin", "delete", vcm.toString()).out.contains("state: deleted"));
+      assertTrue(ok("vcmadmin", "delete", vcm.toString()).out().contains("state: deleted"));
       Path dir = socket(vcm).getParent();
       assertFalse(Files.exists(dir), dir + " is still there");
       assertEquals(List.of(), processesUnder(dir));
@@ -272,13 +272,6 @@ class SoftHsmEndToEndTest {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
-
-  private record Result(List<String> command, int exit, String out, String err) {
-    @Override
-    public String toString() {
-      return String.join(" ", command) + "\nexit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-  }
 
   /** The tenant's view of its token: what {@code hsmadmin vcm pkcs11 --json} printed. */
   private final class Token {
@@ -295,8 +288,8 @@ class SoftHsmEndToEndTest {
       List<String> command = new ArrayList<>(List.of(pkcs11Tool.toString(), "--module", module));
       command.addAll(List.of(args));
       Result r = run(Map.of("P11_KIT_SERVER_ADDRESS", address), command);
-      assertEquals(0, r.exit, r::toString);
-      return r.out;
+      assertEquals(0, r.exit(), r::toString);
+      return r.out();
     }
 
     String loggedIn(String label, String... args) {
@@ -319,19 +312,19 @@ class SoftHsmEndToEndTest {
   /** A script that must succeed, saying nothing on stderr. */
   private Result ok(String... command) {
     Result r = run(daemonEnv(), script(command));
-    assertEquals(0, r.exit, r::toString);
-    assertEquals("", r.err, r::toString);
+    assertEquals(0, r.exit(), r::toString);
+    assertEquals("", r.err(), r::toString);
     return r;
   }
 
   /** A refusal: exit 1 and one line {@code ERROR: …}, nothing else. */
   private String refused(String... command) {
     Result r = run(daemonEnv(), script(command));
-    assertEquals(1, r.exit, r::toString);
-    List<String> lines = r.err.lines().toList();
+    assertEquals(1, r.exit(), r::toString);
+    List<String> lines = r.err().lines().toList();
     assertEquals(1, lines.size(), r::toString);
     assertTrue(lines.get(0).startsWith("ERROR: "), r::toString);
-    assertEquals("", r.out, r::toString);
+    assertEquals("", r.out(), r::toString);
     return lines.get(0);
   }
 
@@ -431,59 +424,16 @@ class SoftHsmEndToEndTest {
     return Map.of("ORCHESTRATOR_URL", daemon.url);
   }
 
-  /** Runs a command in the work directory, with the scripts pointed at this test's class path. */
   private Result run(Map<String, String> env, List<String> command) {
-    int n = calls.incrementAndGet();
-    Path out = work.resolve(".calls").resolve(n + ".out");
-    Path err = work.resolve(".calls").resolve(n + ".err");
-    try {
-      Files.createDirectories(out.getParent());
-      ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile())
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
-      pb.environment().keySet().removeIf(name -> name.startsWith("ORCHESTRATOR_") || name.startsWith("P11_KIT_")
-          || name.equals("VCM_TENANT_DIR") || name.equals("JAVA_OPTS"));
-      pb.environment().put("VCMCTL_CLASSPATH", classpath());
-      pb.environment().putAll(env);
-      Process p = pb.start();
-      p.getOutputStream().close();
-      if (!p.waitFor(CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        fail(String.join(" ", command) + " did not finish within " + CALL_TIMEOUT);
-      }
-      return new Result(command, p.exitValue(), Files.readString(out), Files.readString(err));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static String classpath() {
-    return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return BinCommand.exec(work, env, CALL_TIMEOUT, command);
   }
 
   private static JsonNode json(Result r) {
     try {
-      return JSON.readTree(r.out);
+      return JSON.readTree(r.out());
     } catch (IOException e) {
       throw new AssertionError("not JSON: " + r, e);
     }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  private static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isExecutable(dir.resolve("bin").resolve("orchestrator"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("no bin/orchestrator above " + Path.of("").toAbsolutePath());
   }
 
   /**

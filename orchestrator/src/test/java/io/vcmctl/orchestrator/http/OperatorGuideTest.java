@@ -12,7 +12,7 @@ import io.vcmctl.orchestrator.http.ApiClient.Answer;
 import io.vcmctl.hsm.Licence;
 import io.vcmctl.hsm.SpeedRating;
 import io.vcmctl.orchestrator.DemoVendor;
-import io.vcmctl.orchestrator.http.OpsFleet.Result;
+import io.vcmctl.orchestrator.cli.BinCommand.Result;
 import io.vcmctl.vcm.TestTenant;
 import java.io.IOException;
 import java.nio.file.Files;

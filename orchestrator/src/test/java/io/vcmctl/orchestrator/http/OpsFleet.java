@@ -2,15 +2,14 @@ package io.vcmctl.orchestrator.http;
 
 import static io.vcmctl.orchestrator.http.ApiClient.b64;
 import static io.vcmctl.orchestrator.http.ApiClient.json;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vcmctl.hsm.Licence;
 import io.vcmctl.hsm.SpeedRating;
 import io.vcmctl.orchestrator.Daemon;
 import io.vcmctl.orchestrator.DemoVendor;
-import io.vcmctl.orchestrator.api.JsonViews;
+import io.vcmctl.orchestrator.cli.BinCommand;
+import io.vcmctl.orchestrator.cli.BinCommand.Result;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.stats.StatsPoller;
 import io.vcmctl.vcm.TestTenant;
@@ -23,11 +22,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 
@@ -39,33 +36,10 @@ final class OpsFleet implements AutoCloseable {
 
   private static final Duration CLI_TIMEOUT = Duration.ofSeconds(60);
 
-  /** What a command line printed and how it ended. */
-  record Result(List<String> command, int exit, String out, String err) {
-    Result ok() {
-      assertEquals(0, exit, this::toString);
-      assertEquals("", err, this::toString);
-      return this;
-    }
-
-    JsonNode json() {
-      try {
-        return JsonViews.MAPPER.readTree(out);
-      } catch (IOException e) {
-        throw new AssertionError("not JSON: " + this, e);
-      }
-    }
-
-    @Override
-    public String toString() {
-      return String.join(" ", command) + "\nexit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
-    }
-  }
-
   final Daemon daemon;
   final ApiClient api;
   final String esn;
   final Path work;
-  private int calls;
 
   private OpsFleet(Daemon daemon, Path work) {
     this.daemon = daemon;
@@ -142,41 +116,12 @@ final class OpsFleet implements AutoCloseable {
 
   /** {@code bin/hsmadmin}, {@code bin/vcmadmin}: the real scripts, each a JVM, on this daemon. */
   Result cli(String... command) {
-    List<String> full = new ArrayList<>(List.of(command));
-    full.set(0, repositoryRoot().resolve("bin").resolve(command[0]).toString());
-    int n = ++calls;
-    Path out = work.resolve("cli-" + n + ".out");
-    Path err = work.resolve("cli-" + n + ".err");
-    try {
-      ProcessBuilder pb = new ProcessBuilder(full).directory(work.toFile())
-          .redirectOutput(out.toFile()).redirectError(err.toFile());
-      pb.environment().keySet().removeAll(List.of("JAVA_OPTS", "VCM_TENANT_DIR"));
-      pb.environment().put("VCMCTL_CLASSPATH",
-          System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-      pb.environment().put("ORCHESTRATOR_URL", daemon.url());
-      pb.environment().put("ORCHESTRATOR_TOKEN_FILE", daemon.tokenFile().toString());
-      Process p = pb.start();
-      p.getOutputStream().close();
-      if (!p.waitFor(CLI_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        fail(String.join(" ", command) + " did not finish within " + CLI_TIMEOUT);
-      }
-      return new Result(List.of(command), p.exitValue(), Files.readString(out), Files.readString(err));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return BinCommand.exec(work, Map.of("ORCHESTRATOR_URL", daemon.url(),
+        "ORCHESTRATOR_TOKEN_FILE", daemon.tokenFile().toString()), CLI_TIMEOUT, BinCommand.script(command));
   }
 
   static Path repositoryRoot() {
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isExecutable(dir.resolve("bin").resolve("orchestrator"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("no bin/orchestrator above " + Path.of("").toAbsolutePath());
+    return BinCommand.repositoryRoot();
   }
 
   @Override
