@@ -2,6 +2,8 @@ package io.vcmctl.orchestrator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,6 +78,22 @@ class FastStartTest {
 
     CliException refused = assertThrows(CliException.class, () -> keys.callKey("sshadmin"));
     assertTrue(refused.getMessage().contains("are not one key pair"), refused.getMessage());
+  }
+
+  @Test
+  void everyArgumentPicocliMustJudgeIsLeftToIt() {
+    assertNotNull(Everyday.parse(new VcmAdminCommand(), "show", "--json", "--url=http://127.0.0.1:1"));
+    assertNotNull(Everyday.parse(new HsmAdminCommand(), "vcm", "--verbose", "mode", "operational",
+        "4f9d05b8-95f4-41ab-8b0a-0c9c7ce14209"));
+    String[][] forPicocli = {{"show", "--help"}, {"show", "--json", "--json"}, {"show", "--json=true"},
+        {"show", "not-a-uuid"}, {"show", "--url", "ftp://x"}, {"show", "--url"}, {"show", "--esn", "--verbose"},
+        {"--url", "http://x", "show"}, {"show", "@args"}, {"stats", "4f9d05b8-95f4-41ab-8b0a-0c9c7ce14209"},
+        {"create", "x"}, {"show", "--verbose", "--verbose"}};
+    for (String[] args : forPicocli) {
+      assertNull(Everyday.parse(new VcmAdminCommand(), args), String.join(" ", args));
+    }
+    assertNull(Everyday.parse(new HsmAdminCommand(), "vcm", "mode", "operational"));
+    assertNull(Everyday.parse(new HsmAdminCommand(), "vcm", "mode", "operational", "1-2-3-4-5"));
   }
 
   @Test
