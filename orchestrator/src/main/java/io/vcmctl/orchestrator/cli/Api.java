@@ -73,6 +73,8 @@ final class Api {
     http.setConnectTimeout(CONNECT_TIMEOUT_MS);
     http.setReadTimeout(CALL_TIMEOUT_MS);
     http.setUseCaches(false);
+    // As before with HttpClient: a redirect is an answer, never followed with the token.
+    http.setInstanceFollowRedirects(false);
     http.setRequestProperty("Accept", "application/json");
     if (token != null) {
       http.setRequestProperty("Authorization", "Bearer " + token);
