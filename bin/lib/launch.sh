@@ -16,11 +16,15 @@
 # The command lines (hsmadmin, vcmadmin) start from a class data sharing archive: their classes
 # already parsed and verified, mapped from one file. The first command after a build makes it
 # (a few seconds, once) by running io.vcmctl.orchestrator.cli.ArchiveTraining under
-# -XX:ArchiveClassesAtExit; it lives in orchestrator/target/cds/ and its name is a checksum of
-# the java binary and of every class path entry's size and time, so that a rebuild or another
-# JDK makes a new one. If making it fails, commands run without it until the next build.
+# -XX:ArchiveClassesAtExit; it lives in orchestrator/target/cds/ and is made again when the class
+# path changes or any entry of it, or the java binary, is newer than the archive. If making it
+# fails, commands run without it until the next build.
 
-VCMCTL_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)
+# Sourced by its resolved absolute path (the bin/ scripts use readlink -f), so no fork is needed.
+VCMCTL_ROOT=${BASH_SOURCE[0]%/bin/lib/launch.sh}
+if [[ $VCMCTL_ROOT != /* || $VCMCTL_ROOT == "${BASH_SOURCE[0]}" ]]; then
+  VCMCTL_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)
+fi
 VCMCTL_TARGET="$VCMCTL_ROOT/orchestrator/target"
 
 # The orchestrator module's own jar (not its tests jar) in VCMCTL_JAR, or empty.
@@ -63,29 +67,40 @@ vcmctl_build() {
 }
 
 # Adds -XX:SharedArchiveFile to opts when the archive for this class path exists or can be made.
+# Only shell builtins when it exists: a command line starts hundreds of times in a script.
 vcmctl_class_data() {
-  local java=$1 classpath=$2 dir="$VCMCTL_TARGET/cds" key archive tmp file
+  local java=$1 classpath=$2 dir="$VCMCTL_TARGET/cds" entry made
+  local archive="$dir/client.jsa" tmp="$dir/client.jsa.$$.tmp"
   local -a entries
   IFS=: read -ra entries <<<"$classpath"
-  key=$(stat -L -c '%n %s %Y' "$(command -v "$java")" "${entries[@]}" 2>/dev/null | cksum) || return 0
-  archive="$dir/client-${key%% *}.jsa"
-  if [[ ! -f $archive && ! -f $archive.failed ]]; then
-    mkdir -p "$dir" || return 0
-    for file in "$dir"/client-*; do
-      [[ $file == "$archive"* ]] || rm -f "$file"
+  # Made for this class path, by this java, after every entry's last change.
+  if [[ -f $archive && -f $dir/client.classpath && "$(<"$dir/client.classpath")" == "$classpath" ]]; then
+    made=yes
+    for entry in "$(command -v "$java")" "${entries[@]}"; do
+      if [[ ! -e $entry || $entry -nt $archive ]]; then
+        made=
+        break
+      fi
     done
-    # Another command may be making the same archive: each writes its own file, the last wins.
-    tmp="$archive.$$.tmp"
-    if "$java" "${opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$classpath" \
-        io.vcmctl.orchestrator.cli.ArchiveTraining >/dev/null 2>&1 && [[ -s $tmp ]]; then
-      mv -f "$tmp" "$archive"
-    else
-      rm -f "$tmp"
-      touch "$archive.failed"
+    if [[ -n $made ]]; then
+      opts+=(-XX:SharedArchiveFile="$archive")
+      return 0
     fi
   fi
-  if [[ -f $archive ]]; then
+  if [[ -f $dir/client.failed && "$(<"$dir/client.failed")" == "$classpath" && ! $VCMCTL_JAR -nt $dir/client.failed ]]; then
+    return 0
+  fi
+  mkdir -p "$dir" || return 0
+  # Another command may be making it at the same time: each writes its own file, the last wins.
+  if "$java" "${opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$classpath" \
+      io.vcmctl.orchestrator.cli.ArchiveTraining >/dev/null 2>&1 && [[ -s $tmp ]]; then
+    printf '%s' "$classpath" >"$dir/client.classpath.$$" && mv -f "$dir/client.classpath.$$" "$dir/client.classpath"
+    mv -f "$tmp" "$archive"
+    rm -f "$dir/client.failed"
     opts+=(-XX:SharedArchiveFile="$archive")
+  else
+    rm -f "$tmp"
+    printf '%s' "$classpath" >"$dir/client.failed"
   fi
 }
 

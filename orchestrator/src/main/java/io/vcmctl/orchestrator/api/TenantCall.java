@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * How a tenant signs an HTTP call with its sshadmin key (see docs/api.md): the signature
@@ -34,13 +35,23 @@ public final class TenantCall {
 
   /** The four headers for a call, signed now with the tenant's sshadmin key pair. */
   public static Map<String, String> sign(KeyPair sshadmin, String method, String path, byte[] body, Instant now) {
+    return sign(PublicKeys.encode(sshadmin.getPublic()), data -> PublicKeys.sign(sshadmin.getPrivate(), data), method,
+        path, body, now);
+  }
+
+  /**
+   * The same, signed by {@code signer} with the private half of {@code publicKey} (base64
+   * SubjectPublicKeyInfo), for a caller that holds its key in another provider.
+   */
+  public static Map<String, String> sign(String publicKey, UnaryOperator<byte[]> signer, String method, String path,
+      byte[] body, Instant now) {
     byte[] n = new byte[16];
     RANDOM.nextBytes(n);
     String nonce = Base64.getUrlEncoder().withoutPadding().encodeToString(n);
     String timestamp = now.toString();
-    byte[] signature = PublicKeys.sign(sshadmin.getPrivate(), canonical(method, path, timestamp, nonce, body));
+    byte[] signature = signer.apply(canonical(method, path, timestamp, nonce, body));
     Map<String, String> headers = new LinkedHashMap<>();
-    headers.put(KEY, PublicKeys.encode(sshadmin.getPublic()));
+    headers.put(KEY, publicKey);
     headers.put(TIMESTAMP, timestamp);
     headers.put(NONCE, nonce);
     headers.put(SIGNATURE, Base64.getEncoder().encodeToString(signature));

@@ -13,7 +13,6 @@ import java.net.URL;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.security.KeyPair;
 import java.time.Instant;
 
 /**
@@ -34,9 +33,9 @@ final class Api {
 
   private final String url;
   private final String token;
-  private final KeyPair tenant;
+  private final CallKey tenant;
 
-  private Api(String url, String token, KeyPair tenant) {
+  private Api(String url, String token, CallKey tenant) {
     this.url = url;
     this.token = token;
     this.tenant = tenant;
@@ -46,7 +45,7 @@ final class Api {
     return new Api(url, token, null);
   }
 
-  static Api tenant(String url, KeyPair sshadmin) {
+  static Api tenant(String url, CallKey sshadmin) {
     return new Api(url, null, sshadmin);
   }
 
@@ -74,13 +73,16 @@ final class Api {
     http.setConnectTimeout(CONNECT_TIMEOUT_MS);
     http.setReadTimeout(CALL_TIMEOUT_MS);
     http.setUseCaches(false);
+    // As before with HttpClient: a redirect is an answer, never followed with the token.
+    http.setInstanceFollowRedirects(false);
     http.setRequestProperty("Accept", "application/json");
     if (token != null) {
       http.setRequestProperty("Authorization", "Bearer " + token);
     }
     if (tenant != null) {
       // The signature covers the path without the query, as the daemon checks it.
-      TenantCall.sign(tenant, method, rawPath(path), bytes, Instant.now()).forEach(http::setRequestProperty);
+      TenantCall.sign(tenant.publicKey(), tenant::sign, method, rawPath(path), bytes, Instant.now())
+          .forEach(http::setRequestProperty);
     }
     try {
       http.setRequestMethod(method);

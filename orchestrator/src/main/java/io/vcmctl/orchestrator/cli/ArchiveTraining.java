@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * of both programs (provider reads, a tenant's signed call, help, a usage error), against a
  * stand-in daemon inside this JVM that answers every call with the same JSON object. The
  * classes they load are the ones archived, already parsed and verified. It prints nothing and
- * leaves nothing behind.
+ * leaves nothing behind; it fails if a command does not end as it should, so that the launcher
+ * makes no archive that lacks that command's classes.
  */
 public final class ArchiveTraining {
 
@@ -30,6 +31,8 @@ public final class ArchiveTraining {
   private ArchiveTraining() {}
 
   public static void main(String[] args) throws IOException {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
     PrintStream none = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
     System.setOut(none);
     System.setErr(none);
@@ -48,17 +51,28 @@ public final class ArchiveTraining {
       String url = "http://127.0.0.1:" + daemon.getAddress().getPort();
       Path token = Files.writeString(dir.resolve("admin.token"), "training");
       String[] provider = {"--url", url, "--token-file", token.toString()};
-      String[] tenant = {"--url", url, "--tenant-dir", dir.resolve("tenant").toString()};
-      Cli.run(new VcmAdminCommand(), join(provider, "show", "--json"));
-      Cli.run(new VcmAdminCommand(), join(provider, "show"));
-      Cli.run(new HsmAdminCommand(), join(provider, "info", "--json"));
-      Cli.run(new HsmAdminCommand(), join(tenant, "vcm", "create", "--out", dir.resolve("request").toString()));
-      Cli.run(new HsmAdminCommand(), join(tenant, "vcm", "mode", "operational", VCM));
-      Cli.run(new VcmAdminCommand(), "--help");
-      Cli.run(new HsmAdminCommand(), "info", "--no-such-option");
+      String[] keys = {"--tenant-dir", dir.resolve("tenant").toString()};
+      String[] tenant = {"--url", url, keys[0], keys[1]};
+      expect(0, new VcmAdminCommand(), join(provider, "show", "--json"));
+      expect(0, new VcmAdminCommand(), join(provider, "show"));
+      expect(0, new HsmAdminCommand(), join(provider, "info", "--json"));
+      expect(0, new HsmAdminCommand(), join(keys, "vcm", "create", "--out", dir.resolve("request").toString()));
+      expect(0, new HsmAdminCommand(), join(tenant, "vcm", "mode", "operational", VCM));
+      expect(0, new VcmAdminCommand(), "--help");
+      expect(Cli.USAGE, new HsmAdminCommand(), "info", "--no-such-option");
     } finally {
       daemon.stop(0);
       delete(dir);
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  /** A command that ends otherwise would leave its classes out of the archive: no archive then. */
+  private static void expect(int status, Object command, String... args) {
+    int actual = Cli.run(command, args);
+    if (actual != status) {
+      throw new IllegalStateException("training: '" + String.join(" ", args) + "' exited " + actual);
     }
   }
 

@@ -27,7 +27,17 @@ final class Cli {
 
   /** Runs and exits; the scripts' exit status is the command's. */
   static void main(Object command, String... args) {
-    System.exit(run(command, args));
+    Everyday.Parsed everyday = Everyday.parse(command, args);
+    System.exit(everyday == null ? run(command, args) : run(everyday));
+  }
+
+  /** An everyday command, parsed without picocli, fails as it would have failed under picocli. */
+  private static int run(Everyday.Parsed everyday) {
+    try {
+      return everyday.command().call();
+    } catch (Exception e) {
+      return failed(e, new PrintWriter(System.err, true), everyday.verbose());
+    }
   }
 
   private static int usageError(ParameterException e, String[] args) {
@@ -43,11 +53,14 @@ final class Cli {
   }
 
   private static int failure(Exception e, CommandLine failed, ParseResult parsed) {
-    PrintWriter err = failed.getErr();
+    return failed(e, failed.getErr(), verbose(parsed));
+  }
+
+  private static int failed(Exception e, PrintWriter err, boolean verbose) {
     String message = e instanceof CliException ? e.getMessage()
         : e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     err.println("ERROR: " + oneLine(message));
-    if (verbose(parsed)) {
+    if (verbose) {
       e.printStackTrace(err);
     }
     err.flush();

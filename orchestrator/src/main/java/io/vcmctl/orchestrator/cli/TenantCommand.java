@@ -89,7 +89,7 @@ final class TenantCommand {
     return 0;
   }
 
-  private static int act(Options.Tenant tenant, UUID vcm, String action) {
+  static int act(Options.Tenant tenant, UUID vcm, String action) {
     return act(tenant, vcm, action, Json.object());
   }
 

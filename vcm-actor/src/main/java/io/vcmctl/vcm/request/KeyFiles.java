@@ -57,12 +57,21 @@ public final class KeyFiles {
   }
 
   public static PrivateKey readPrivate(Path file) throws RequestException {
-    return PublicKeys.decodePrivateDer(readPem(file, PRIVATE_LABEL, "a PEM private key"),
-        file.toString());
+    return PublicKeys.decodePrivateDer(privateDer(file), file.toString());
   }
 
   public static PublicKey readPublic(Path file) throws RequestException {
-    return PublicKeys.decodeDer(readPem(file, PUBLIC_LABEL, "a PEM public key"), file.toString());
+    return PublicKeys.decodeDer(publicDer(file), file.toString());
+  }
+
+  /** The PKCS#8 DER of a private key file, not yet parsed as a key. */
+  public static byte[] privateDer(Path file) throws RequestException {
+    return readPem(file, PRIVATE_LABEL, "a PEM private key");
+  }
+
+  /** The SubjectPublicKeyInfo DER of a public key file, not yet parsed as a key. */
+  public static byte[] publicDer(Path file) throws RequestException {
+    return readPem(file, PUBLIC_LABEL, "a PEM public key");
   }
 
   /**
