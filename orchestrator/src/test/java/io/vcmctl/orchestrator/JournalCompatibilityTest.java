@@ -57,7 +57,7 @@ class JournalCompatibilityTest {
 
   static Path copyOfTheFixture() throws IOException {
     Path dir = TestConfigs.freshDataDirectory("journal-v0").root();
-    Path from = FIXTURE.resolve("data");
+    Path from = FIXTURE.resolve("first-release");
     try (Stream<Path> files = Files.walk(from)) {
       files.forEach(p -> {
         try {
