@@ -104,8 +104,8 @@ public final class FanOut<Q, R, P> extends AbstractBehavior<FanOut.Command> {
     this.outcomes = new LinkedHashMap<>();
     targets.keySet().forEach(uuid -> outcomes.put(uuid, null));
     this.pending = targets.size();
-    targets.forEach((uuid, target) -> context.askWithStatus(type, target, timeout,
-        replyTo -> command.apply(uuid, replyTo), (value, failure) -> new Answer(uuid, value, failure)));
+    targets.forEach((uuid, target) -> DispatcherAsks.<Command, Q, R>askWithStatus(context, target,
+        timeout, replyTo -> command.apply(uuid, replyTo), (value, failure) -> new Answer(uuid, value, failure)));
   }
 
   @Override

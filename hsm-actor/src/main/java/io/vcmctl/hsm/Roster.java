@@ -100,7 +100,8 @@ final class Roster {
       UUID vcm = toRecover.poll();
       recovering++;
       // Its journal may be long, and others replay at the same time: more patience than a command gets.
-      context.askWithStatus(VcmView.class, children.of(vcm), timeout.multipliedBy(6), VcmEntity.GetView::new,
+      DispatcherAsks.<Command, VcmEntity.Command, VcmView>askWithStatus(context, children.of(vcm),
+          timeout.multipliedBy(6), VcmEntity.GetView::new,
           (view, failure) -> recovered.apply(vcm, FanOut.Outcome.of(view, failure)));
     }
   }
@@ -114,7 +115,7 @@ final class Roster {
   /** One command to one VCM; its answer, refusal or silence comes back as {@code answer}. */
   <R> void ask(UUID vcm, Class<R> type, Function<ActorRef<StatusReply<R>>, VcmEntity.Command> command,
       BiFunction<R, Throwable, Command> answer) {
-    context.askWithStatus(type, children.of(vcm), timeout, command::apply, answer::apply);
+    DispatcherAsks.askWithStatus(context, children.of(vcm), timeout, command, answer);
   }
 
   /** A query a known VCM answers to the client itself; an unknown one is refused. */

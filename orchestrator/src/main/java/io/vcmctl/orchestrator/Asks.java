@@ -1,12 +1,12 @@
 package io.vcmctl.orchestrator;
 
+import io.vcmctl.hsm.DispatcherAsks;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.Refusal.Code;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -39,7 +39,7 @@ final class Asks {
           }
           return value;
         });
-    return onDispatcher(system.executionContext(), answer);
+    return DispatcherAsks.onDispatcher(system.executionContext(), answer);
   }
 
   /**
@@ -62,18 +62,5 @@ final class Asks {
 
   private static String seconds(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() / 1000.0 + " s";
-  }
-
-  /** The same outcome as a plain future completed on {@code executor}. */
-  static <T> CompletableFuture<T> onDispatcher(Executor executor, CompletionStage<T> stage) {
-    CompletableFuture<T> out = new CompletableFuture<>();
-    stage.whenCompleteAsync((value, failure) -> {
-      if (failure != null) {
-        out.completeExceptionally(failure);
-      } else {
-        out.complete(value);
-      }
-    }, executor);
-    return out;
   }
 }

@@ -1,6 +1,7 @@
 package io.vcmctl.stats;
 
 import io.vcmctl.hsm.FanOut;
+import io.vcmctl.hsm.DispatcherAsks;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmEntity.VcmStats;
 import io.vcmctl.persistence.CborSerializable;
@@ -113,8 +114,8 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
 
   private Behavior<Command> onTick() {
     cycleStartNanos = System.nanoTime();
-    context.ask(HsmEntity.VcmRefs.class, hsm, settings.vcmTimeout(), HsmEntity.GetVcmRefs::new,
-        (refs, failure) -> new VcmsListed(refs == null ? Map.of() : refs.vcms()));
+    DispatcherAsks.<Command, HsmEntity.Command, HsmEntity.VcmRefs>ask(context, hsm, settings.vcmTimeout(),
+        HsmEntity.GetVcmRefs::new, (refs, failure) -> new VcmsListed(refs == null ? Map.of() : refs.vcms()));
     return this;
   }
 
