@@ -32,14 +32,14 @@ final class Asks {
   static <Req, Res> CompletableFuture<Res> ask(ActorSystem<?> system, ActorRef<Req> target,
       Function<ActorRef<Res>, Req> request, Duration timeout, String who) {
     long askedAt = System.nanoTime();
-    CompletionStage<Res> answer = AskPattern.<Req, Res>ask(target, request::apply, timeout, system.scheduler())
-        .handle((value, failure) -> {
-          if (failure != null) {
-            throw unanswered(failure, who, timeout, System.nanoTime() - askedAt);
-          }
-          return value;
-        });
-    return DispatcherAsks.onDispatcher(system.executionContext(), answer);
+    CompletionStage<Res> answer = AskPattern.ask(target, request::apply, timeout, system.scheduler());
+    // Handed to the dispatcher first: a callback on the ask's own stage would start a thread.
+    return DispatcherAsks.onDispatcher(system.executionContext(), answer).handle((value, failure) -> {
+      if (failure != null) {
+        throw unanswered(failure, who, timeout, System.nanoTime() - askedAt);
+      }
+      return value;
+    });
   }
 
   /**
