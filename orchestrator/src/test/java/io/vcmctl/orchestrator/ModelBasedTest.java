@@ -48,7 +48,7 @@ class ModelBasedTest {
   static final int TENANTS = 3;
 
   final long seed = Long.getLong("model.seed", System.nanoTime());
-  final int sequences = Integer.getInteger("model.sequences", 50);
+  final int sequences = Integer.getInteger("model.sequences", 200);
   final int steps = Integer.getInteger("model.steps", 12);
 
   /** One sequence's two HSMs, its tenants, and the steps taken so far. */
