@@ -1,8 +1,8 @@
 package io.vcmctl.orchestrator.cli;
 
-import static io.vcmctl.orchestrator.cli.BinCommand.classpath;
 import static io.vcmctl.orchestrator.cli.BinCommand.freePort;
 import static io.vcmctl.orchestrator.cli.BinCommand.repositoryRoot;
+import static io.vcmctl.orchestrator.cli.BinCommand.script;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,17 +13,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
@@ -32,7 +28,6 @@ import io.vcmctl.orchestrator.cli.BinCommand.Result;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -69,7 +64,7 @@ class EndToEndTest {
   static Path work;
 
   private final Path repo = repositoryRoot();
-  private Server server;
+  private ServeProcess server;
   /** The last state seen, while nothing is known to have changed it since. */
   private JsonNode known;
 
@@ -81,7 +76,7 @@ class EndToEndTest {
   @BeforeAll
   void startTheDaemon() throws IOException {
     Files.createSymbolicLink(work.resolve("bin"), repo.resolve("bin"));
-    server = Server.start(this, work.resolve("data"));
+    server = ServeProcess.start(work, work.resolve("data"), START_TIMEOUT, Map.of());
   }
 
   @AfterAll
@@ -326,13 +321,13 @@ class EndToEndTest {
     assertEquals(before, state(), "bad input changed the state");
     assertFalse(Files.exists(work.resolve("x.json")), "a refused command wrote its --out file");
 
-    Result inspected = run(env(), command("hsmadmin", "vcm", "inspect-request", "tampered.json"));
+    Result inspected = run(env(), script("hsmadmin", "vcm", "inspect-request", "tampered.json"));
     assertEquals(1, inspected.exit(), inspected::toString);
     assertTrue(inspected.out().contains("signature: INVALID"), inspected::toString);
     assertTrue(ok("hsmadmin", "vcm", "inspect-request", "req.json").out().contains("signature: valid"));
 
     int closed = freePort();
-    Result unreachable = run(env(), command("hsmadmin", "info", "--url", "http://127.0.0.1:" + closed));
+    Result unreachable = run(env(), script("hsmadmin", "info", "--url", "http://127.0.0.1:" + closed));
     assertEquals(1, unreachable.exit(), unreachable::toString);
     assertEquals("ERROR: cannot reach the orchestrator at http://127.0.0.1:" + closed
         + " (is it running? start it with bin/orchestrator serve)", unreachable.err().strip());
@@ -348,7 +343,7 @@ class EndToEndTest {
     JsonNode before = state();
     assertTrue(findVcm(before, alice).path("enrolled").asBoolean(), before::toString);
     server.kill();
-    server = Server.start(this, work.resolve("data"));
+    server = ServeProcess.start(work, work.resolve("data"), START_TIMEOUT, Map.of());
     known = null;
     assertEquals(before, state(), "the state after kill -9 and restart differs");
   }
@@ -362,8 +357,9 @@ class EndToEndTest {
     assertOwnerOnly(work.resolve("vendor").resolve("vendor.key"));
     failsWithOneLine(1, List.of("orchestrator", "vendor-key", "generate", "--out", "vendor"));
 
-    Server second = Server.start(this, work.resolve("data2"), "--vendor-public-key", "vendor/vendor.pub");
-    Server first = server;
+    ServeProcess second = ServeProcess.start(work, work.resolve("data2"), START_TIMEOUT, Map.of(),
+        "--vendor-public-key", "vendor/vendor.pub");
+    ServeProcess first = server;
     server = second;
     try {
       assertFalse(second.output().contains("demo vendor"), second.output());
@@ -400,7 +396,7 @@ class EndToEndTest {
   /** A command that succeeds with the operator guide's advice: every stderr line a WARNING, one saying this. */
   private Result warned(String says, String... command) {
     known = null;
-    Result r = run(env(), command(command));
+    Result r = run(env(), script(command));
     assertEquals(0, r.exit(), r::toString);
     List<String> lines = r.err().lines().toList();
     assertFalse(lines.isEmpty(), r::toString);
@@ -411,7 +407,7 @@ class EndToEndTest {
 
   /** A command that must succeed without changing the daemon's state (it does not call it). */
   private Result local(String... command) {
-    Result r = run(env(), command(command));
+    Result r = run(env(), script(command));
     assertEquals(0, r.exit(), r::toString);
     assertEquals("", r.err(), r::toString);
     return r;
@@ -434,7 +430,7 @@ class EndToEndTest {
   }
 
   private String failsWithOneLine(int exit, List<String> command) {
-    Result r = run(env(), command(command.toArray(String[]::new)));
+    Result r = run(env(), script(command.toArray(String[]::new)));
     assertEquals(exit, r.exit(), r::toString);
     List<String> lines = r.err().lines().toList();
     assertEquals(1, lines.size(), r::toString);
@@ -467,12 +463,6 @@ class EndToEndTest {
       }
     }
     return fail("no VCM " + uuid + " in " + state);
-  }
-
-  private List<String> command(String... command) {
-    List<String> full = new ArrayList<>(Arrays.asList(command));
-    full.set(0, repo.resolve("bin").resolve(command[0]).toString());
-    return full;
   }
 
   private Map<String, String> env() {
@@ -515,92 +505,5 @@ class EndToEndTest {
 
   private static void assertOwnerOnly(Path file) throws IOException {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file::toString);
-  }
-
-  /** {@code bin/orchestrator serve} as a child process; its output goes to a log file beside the data. */
-  private static final class Server {
-    final Process process;
-    final String url;
-    final Path dataDir;
-    final Path log;
-    private final Thread reader;
-
-    private Server(Process process, String url, Path dataDir, Path log, Thread reader) {
-      this.process = process;
-      this.url = url;
-      this.dataDir = dataDir;
-      this.log = log;
-      this.reader = reader;
-    }
-
-    static Server start(EndToEndTest test, Path dataDir, String... extra) throws IOException {
-      int port = freePort();
-      List<String> command = new ArrayList<>(test.command("orchestrator", "serve", "--data-dir", dataDir.toString(),
-          "--port", String.valueOf(port), "--stats-delay", "1s"));
-      command.addAll(List.of(extra));
-      ProcessBuilder pb = new ProcessBuilder(command).directory(work.toFile()).redirectErrorStream(true);
-      pb.environment().put("VCMCTL_CLASSPATH", classpath());
-      pb.environment().remove("JAVA_OPTS");
-      Process process = pb.start();
-      process.getOutputStream().close();
-      Path log = work.resolve(dataDir.getFileName() + "-" + process.pid() + ".log");
-      String url = "http://127.0.0.1:" + port;
-      CompletableFuture<Void> listening = new CompletableFuture<>();
-      // Drains the daemon's output for its whole life, and says when it listens.
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8)); Writer file = Files.newBufferedWriter(log)) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
-            file.write(line + "\n");
-            if (line.equals("listening on " + url)) {
-              file.flush();
-              listening.complete(null);
-            }
-          }
-        } catch (IOException e) {
-          listening.completeExceptionally(e);
-        }
-        listening.completeExceptionally(new IllegalStateException("serve ended without listening"));
-      }, "serve-output-" + process.pid());
-      reader.setDaemon(true);
-      reader.start();
-      try {
-        listening.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      } catch (Exception e) {
-        process.destroyForcibly();
-        throw new AssertionError("serve did not print 'listening on " + url + "' within " + START_TIMEOUT
-            + ": " + e + "\n" + (Files.exists(log) ? Files.readString(log) : ""), e);
-      }
-      // The script execs java, so that kill -9 of this process is kill -9 of the JVM.
-      assertTrue(process.info().command().orElse("").endsWith("java"), process.info()::toString);
-      return new Server(process, url, dataDir, log, reader);
-    }
-
-    String output() throws IOException {
-      return Files.readString(log);
-    }
-
-    /** SIGTERM, as an operator would stop it. */
-    void stop() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        fail("serve did not stop within " + START_TIMEOUT + " of SIGTERM");
-      }
-      awaitLog();
-    }
-
-    /** kill -9: no shutdown of any kind. */
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      assertTrue(process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "serve survived kill -9");
-      awaitLog();
-    }
-
-    /** The log is complete, and closed before the work directory is removed. */
-    private void awaitLog() throws InterruptedException {
-      reader.join(START_TIMEOUT.toMillis());
-      assertFalse(reader.isAlive(), "the output of serve did not end with the process");
-    }
   }
 }

@@ -1,8 +1,6 @@
 package io.vcmctl.orchestrator.cli;
 
-import static io.vcmctl.orchestrator.cli.BinCommand.classpath;
-import static io.vcmctl.orchestrator.cli.BinCommand.freePort;
-import static io.vcmctl.orchestrator.cli.BinCommand.repositoryRoot;
+import static io.vcmctl.orchestrator.cli.BinCommand.script;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,11 +13,7 @@ import com.typesafe.config.ConfigFactory;
 import io.vcmctl.orchestrator.http.ExternalProgram;
 import io.vcmctl.softhsm.SoftHsmRuntime;
 import io.vcmctl.softhsm.SoftHsmSettings;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -32,7 +26,6 @@ import java.util.List;
 import io.vcmctl.orchestrator.cli.BinCommand.Result;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -82,10 +75,9 @@ class SoftHsmEndToEndTest {
   @TempDir
   static Path work;
 
-  private final Path repo = repositoryRoot();
   private final Map<UUID, Token> tokens = new HashMap<>();
   private Path pkcs11Tool;
-  private Daemon daemon;
+  private ServeProcess daemon;
   private UUID alice;
   private UUID bob;
 
@@ -93,7 +85,7 @@ class SoftHsmEndToEndTest {
   void startTheDaemon() throws IOException {
     ExternalProgram.require(SoftHsmRuntime.missingProgram(SoftHsmSettings.fromConfig(ConfigFactory.load())));
     pkcs11Tool = ExternalProgram.require("pkcs11-tool", "opensc");
-    daemon = Daemon.start(this, work.resolve("data"));
+    daemon = startServe();
   }
 
   @AfterAll
@@ -190,7 +182,7 @@ class SoftHsmEndToEndTest {
     ProcessHandle aliceServer = onlyServerOf(alice);
     ProcessHandle bobServer = onlyServerOf(bob);
     daemon.kill();
-    daemon = Daemon.start(this, work.resolve("data"));
+    daemon = startServe();
 
     JsonNode vcms = json(ok("vcmadmin", "show", "--json")).path("vcms");
     for (UUID vcm : List.of(alice, bob)) {
@@ -414,12 +406,6 @@ class SoftHsmEndToEndTest {
         .collect(Collectors.toList());
   }
 
-  private List<String> script(String... command) {
-    List<String> full = new ArrayList<>(Arrays.asList(command));
-    full.set(0, repo.resolve("bin").resolve(command[0]).toString());
-    return full;
-  }
-
   private Map<String, String> daemonEnv() {
     return Map.of("ORCHESTRATOR_URL", daemon.url);
   }
@@ -436,78 +422,11 @@ class SoftHsmEndToEndTest {
     }
   }
 
-  /**
-   * {@code bin/orchestrator serve --runtime softhsm} as a child process, polling every second
-   * with the low disk limit; its output goes to a log file beside the data.
-   */
-  private static final class Daemon {
-    final Process process;
-    final String url;
-    final Path dataDir;
-    private final Thread reader;
-
-    private Daemon(Process process, String url, Path dataDir, Thread reader) {
-      this.process = process;
-      this.url = url;
-      this.dataDir = dataDir;
-      this.reader = reader;
-    }
-
-    static Daemon start(SoftHsmEndToEndTest test, Path dataDir) throws IOException {
-      int port = freePort();
-      ProcessBuilder pb = new ProcessBuilder(test.script("orchestrator", "serve", "--data-dir", dataDir.toString(),
-          "--port", String.valueOf(port), "--stats-delay", "1s", "--runtime", "softhsm"))
-          .directory(work.toFile()).redirectErrorStream(true);
-      pb.environment().put("VCMCTL_CLASSPATH", classpath());
-      pb.environment().put("JAVA_OPTS", "-Dvcmctl.stats.disk-limit=" + DISK_LIMIT);
-      Process process = pb.start();
-      process.getOutputStream().close();
-      Path log = work.resolve("serve-" + process.pid() + ".log");
-      String url = "http://127.0.0.1:" + port;
-      CompletableFuture<Void> listening = new CompletableFuture<>();
-      Thread reader = new Thread(() -> {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8)); Writer file = Files.newBufferedWriter(log)) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
-            file.write(line + "\n");
-            if (line.equals("listening on " + url)) {
-              file.flush();
-              listening.complete(null);
-            }
-          }
-        } catch (IOException e) {
-          listening.completeExceptionally(e);
-        }
-        listening.completeExceptionally(new IllegalStateException("serve ended without listening"));
-      }, "serve-output-" + process.pid());
-      reader.setDaemon(true);
-      reader.start();
-      try {
-        listening.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      } catch (Exception e) {
-        process.destroyForcibly();
-        throw new AssertionError("serve did not print 'listening on " + url + "' within " + START_TIMEOUT
-            + ": " + e + "\n" + (Files.exists(log) ? Files.readString(log) : ""), e);
-      }
-      assertTrue(Files.readString(log).contains("runtime: softhsm"), "serve names its runtime");
-      assertTrue(process.info().command().orElse("").endsWith("java"), process.info()::toString);
-      return new Daemon(process, url, dataDir, reader);
-    }
-
-    void stop() throws InterruptedException {
-      process.destroy();
-      if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        fail("serve did not stop within " + START_TIMEOUT + " of SIGTERM");
-      }
-      reader.join(START_TIMEOUT.toMillis());
-    }
-
-    /** kill -9: no shutdown of any kind. */
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      assertTrue(process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "serve survived kill -9");
-      reader.join(START_TIMEOUT.toMillis());
-    }
+  /** {@code serve --runtime softhsm} with the low disk limit; it names its runtime at start. */
+  private ServeProcess startServe() throws IOException {
+    ServeProcess serve = ServeProcess.start(work, work.resolve("data"), START_TIMEOUT,
+        Map.of("JAVA_OPTS", "-Dvcmctl.stats.disk-limit=" + DISK_LIMIT), "--runtime", "softhsm");
+    assertTrue(serve.output().contains("runtime: softhsm"), "serve names its runtime");
+    return serve;
   }
 }
