@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -135,6 +137,16 @@ final class Fleet {
         .filter(v -> v.properties().serialCardreader() && !v.uuid().equals(except))
         .map(VcmView::uuid).findFirst()
         .or(() -> reserved.serialCardreader(except));
+  }
+
+  /** Features that VCMs have but {@code licensed} lacks, each with the VCMs that have it, by name. */
+  SortedMap<String, List<UUID>> unlicensedFeaturesInUse(Collection<UUID> membersInOrder, List<String> licensed) {
+    SortedMap<String, List<UUID>> inUse = new TreeMap<>();
+    for (VcmView v : inOrder(membersInOrder)) {
+      v.properties().features().stream().filter(f -> !licensed.contains(f))
+          .forEach(f -> inUse.computeIfAbsent(f, k -> new ArrayList<>()).add(v.uuid()));
+    }
+    return inUse;
   }
 
   /** Every address in use or being taken, except that of {@code except}. */

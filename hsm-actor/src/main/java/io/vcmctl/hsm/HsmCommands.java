@@ -489,7 +489,7 @@ final class HsmCommands {
         s.licensing().maxActive(), s.members().size(), fleet.active(), fleet.stillRecovering(), s.network(),
         s.pendingNetwork(),
         s.licensing().features(), env.clock().now(), PublicKeys.fingerprint(s.modulePublicKey()),
-        s.licensing().notTrusted());
+        s.licensing().notTrusted(), fleet.unlicensedFeaturesInUse(s.members().keySet(), s.licensing().features()));
   }
 
   /** Persists {@code event}; if the journal does not record it, {@code client} is told so. */

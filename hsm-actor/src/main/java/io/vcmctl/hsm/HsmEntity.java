@@ -408,7 +408,8 @@ public final class HsmEntity
             Licensing.unlicensed(env.settings().baseFeatures()), null, null, Duration.ZERO, Map.of(), 1, null));
     b.forStateType(Running.class)
         .onEvent(LicenceApplied.class, (s, e) -> s.with(s.licensing().apply(
-            new Licensing.Applied(e.licence(), e.file()), e.file() == null || trusts(e.file()))))
+            new Licensing.Applied(e.licence(), e.file()), e.file() == null || trusts(e.file()),
+            env.settings().baseFeatures())))
         .onEvent(NetworkConfigured.class, (s, e) -> s.withPending(e.pending()))
         .onEvent(HsmReset.class, (s, e) -> s.withReset(e.network(), null))
         .onEvent(ResetBegan.class, (s, e) -> s.withReset(e.network(),

@@ -55,11 +55,13 @@ public record Licensing(boolean multiTenant, SpeedRating speed, int licensedActi
   }
 
   /**
-   * Licences accumulate: multi-tenancy once granted stays, a speed upgrade only raises the
-   * rating, features add up, and the newest multi-tenant licence sets the active count, even
-   * below the number running now. A licence that is not {@code trusted} is kept but adds nothing.
+   * Multi-tenancy once granted stays and a speed upgrade only raises the rating; the newest
+   * multi-tenant licence sets the active count, even below the number running now, and the
+   * newest licence that names features sets the licensed ones (the {@code baseFeatures} always
+   * stay), even without one that VCMs use: those keep it, and {@code hsmadmin info} names them.
+   * A licence that is not {@code trusted} is kept but adds nothing.
    */
-  public Licensing apply(Applied licence, boolean trusted) {
+  public Licensing apply(Applied licence, boolean trusted, List<String> baseFeatures) {
     List<Applied> all = new ArrayList<>(applied);
     all.add(licence);
     Licence l = licence.licence();
@@ -72,9 +74,13 @@ public record Licensing(boolean multiTenant, SpeedRating speed, int licensedActi
     boolean multi = multiTenant || l.multiTenant();
     SpeedRating rating = l.speed() != null && l.speed().compareTo(speed) > 0 ? l.speed() : speed;
     int active = l.maxActiveVcms() > 0 ? l.maxActiveVcms() : licensedActive;
-    TreeSet<String> allFeatures = new TreeSet<>(features);
-    allFeatures.addAll(l.features());
-    return new Licensing(multi, rating, active, List.copyOf(allFeatures), all, notTrusted);
+    List<String> licensed = features;
+    if (!l.features().isEmpty()) {
+      TreeSet<String> named = new TreeSet<>(baseFeatures);
+      named.addAll(l.features());
+      licensed = List.copyOf(named);
+    }
+    return new Licensing(multi, rating, active, licensed, all, notTrusted);
   }
 
   /**
@@ -90,7 +96,7 @@ public record Licensing(boolean multiTenant, SpeedRating speed, int licensedActi
     }
     Licensing l = unlicensed(baseFeatures);
     for (Applied a : all) {
-      l = l.apply(a, a.file() == null || trusted.test(a));
+      l = l.apply(a, a.file() == null || trusted.test(a), baseFeatures);
     }
     return l;
   }

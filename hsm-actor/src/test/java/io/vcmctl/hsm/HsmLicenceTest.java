@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.Refusal.Code;
 import io.vcmctl.vcm.Tampering;
+import io.vcmctl.vcm.TestTenant;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.request.PublicKeys;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -268,11 +270,35 @@ class HsmLicenceTest extends HsmTestBase {
   }
 
   @Test
-  void licensedFeaturesAddUp() {
+  void theNewestLicenceThatNamesFeaturesSetsThemAndOneWithoutLeavesThem() {
     HsmFixture f = freshHsm();
     assertEquals(List.of("StandardFeatures"), info(f).features());
-    applyLicence(f, licence(f.esn, false, null, 0, List.of("SEEIntegration")));
-    HsmInfo info = applyLicence(f, licence(f.esn, false, null, 0, List.of("KeySafe")));
+    applyLicence(f, licence(f.esn, false, null, 0, List.of("SEEIntegration", "KeySafe")));
+    HsmInfo info = applyLicence(f, licence(f.esn, false, SpeedRating.HIGH, 0, List.of()));
     assertEquals(List.of("KeySafe", "SEEIntegration", "StandardFeatures"), info.features());
+    info = applyLicence(f, licence(f.esn, false, null, 0, List.of("KeySafe")));
+    assertEquals(List.of("KeySafe", "StandardFeatures"), info.features(), "the standard ones always stay");
+  }
+
+  @Test
+  void aLicenceThatDropsAFeatureInUseLeavesTheVcmsThatHaveItAndInfoNamesThem() {
+    HsmFixture f = readyHsm(SpeedRating.MID, 4);
+    UUID plain = create(f, "plain");
+    applyLicence(f, licence(f.esn, true, SpeedRating.MID, 4, List.of("SEEIntegration")));
+    UUID see = create(f, new TestTenant(), Map.of("name", "see", "features", "StandardFeatures|SEEIntegration"),
+        ProviderChoices.NONE).view().uuid();
+    assertTrue(info(f).unlicensedFeaturesInUse().isEmpty());
+
+    HsmInfo info = applyLicence(f, licence(f.esn, true, SpeedRating.MID, 4, List.of("KeySafe")));
+    assertEquals(List.of("KeySafe", "StandardFeatures"), info.features());
+    assertEquals(Map.of("SEEIntegration", List.of(see)), info.unlicensedFeaturesInUse());
+    assertEquals(List.of("SEEIntegration", "StandardFeatures"), view(f, see).properties().features(),
+        "not silently taken from the VCM");
+    assertEquals(VcmStatus.ACTIVE, start(f, see).status(), "it still starts");
+    assertEquals(List.of("StandardFeatures"), view(f, plain).properties().features());
+
+    Refusal r = refusedCreate(f, Code.FEATURE_NOT_LICENSED,
+        new TestTenant().createRequest(Map.of("name", "more", "features", "SEEIntegration"), T0), ProviderChoices.NONE);
+    assertTrue(r.getMessage().contains("[SEEIntegration]"), r.getMessage());
   }
 }

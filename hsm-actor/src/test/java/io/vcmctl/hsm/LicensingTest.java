@@ -19,8 +19,8 @@ class LicensingTest {
 
   @Test
   void aRecheckCountsOnlyTheLicencesTheTrustedKeyVerifies() {
-    Licensing both = Licensing.unlicensed(BASE).apply(new Licensing.Applied(multi, "m"), true)
-        .apply(new Licensing.Applied(speed, "s"), true);
+    Licensing both = Licensing.unlicensed(BASE).apply(new Licensing.Applied(multi, "m"), true, BASE)
+        .apply(new Licensing.Applied(speed, "s"), true, BASE);
     assertEquals(3, both.maxActive());
 
     Licensing onlySpeed = both.recheck("E", BASE, a -> a.file().equals("s"));

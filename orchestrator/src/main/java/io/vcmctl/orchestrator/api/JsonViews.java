@@ -47,6 +47,11 @@ public final class JsonViews {
     o.put("module_time", i.moduleTime().toString());
     o.put("module_key_fingerprint", i.moduleKeyFingerprint());
     i.licencesNotTrusted().forEach(o.putArray("licences_not_trusted")::add);
+    ObjectNode unlicensed = o.putObject("unlicensed_features_in_use");
+    i.unlicensedFeaturesInUse().forEach((feature, vcms) -> {
+      var users = unlicensed.putArray(feature);
+      vcms.forEach(u -> users.add(u.toString()));
+    });
     return o;
   }
 

@@ -180,7 +180,14 @@ public final class HsmAdminCommand {
       byte[] licence = Inputs.signedFile(file, "licence file");
       ObjectNode body = Json.object();
       body.put("licence", Base64.getEncoder().encodeToString(licence));
-      Out.fields(client.api().post(Api.withEsn("/v1/hsm/licence", hsm.esn), body), LICENSING);
+      JsonNode info = client.api().post(Api.withEsn("/v1/hsm/licence", hsm.esn), body);
+      info.path("unlicensed_features_in_use").fields().forEachRemaining(f -> {
+        List<String> vcms = new ArrayList<>();
+        f.getValue().forEach(u -> vcms.add(u.asText()));
+        System.err.println("WARNING: feature " + f.getKey() + " is no longer licensed; VCM " + String.join(", ", vcms)
+            + " keep it, but no VCM can be given it until a licence grants it again");
+      });
+      Out.fields(info, LICENSING);
       return 0;
     }
   }
