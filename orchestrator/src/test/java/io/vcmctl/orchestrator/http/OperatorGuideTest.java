@@ -187,6 +187,17 @@ class OperatorGuideTest {
         "name", "gold", "features", "Gold|SEEIntegration")).refused(409, "FEATURE_NOT_LICENSED");
     assertTrue(refused.message().contains("[Gold]"), refused.message());
     assertEquals(before, state(), "a refusal changes nothing");
+
+    String see = created.json().at("/vcm/uuid").asText();
+    fleet.cli("orchestrator", "licence", "issue", "--vendor-key", vendorKey, "--esn", fleet.esn,
+        "--features", "Extra_1", "--out", "fewer.json").ok();
+    Result fewer = fleet.cli("hsmadmin", "fet", "fewer.json");
+    assertEquals(0, fewer.exit(), fewer::toString);
+    assertWarnings(fewer, "feature SEEIntegration is no longer licensed; VCM " + see);
+    JsonNode inUse = fleet.cli("hsmadmin", "info", "--field", "unlicensed_features_in_use", "--json").ok().json();
+    assertTrue(inUse.path("SEEIntegration").toString().contains(see), inUse::toString);
+    assertEquals("SEEIntegration|StandardFeatures",
+        api.get("/v1/vcms/" + see).ok().json().at("/properties/features").asText(), "the VCM keeps it");
   }
 
   // ---- tooling ------------------------------------------------------------------------------
