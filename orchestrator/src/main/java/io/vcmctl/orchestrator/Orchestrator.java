@@ -56,21 +56,23 @@ public final class Orchestrator implements AutoCloseable {
 
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
-  private final ActorSystem<Guardian.Command> system;
+  private final ActorSystem<?> system;
   private final Map<String, Guardian.Hsm> hsms;
   private final List<String> esns;
   private final Duration timeout;
   private final String readJournal;
   private final DataDirectory dataDir;
   private final String runtime;
+  private final boolean ownsSystem;
 
-  private Orchestrator(ActorSystem<Guardian.Command> system, Map<String, Guardian.Hsm> hsms, List<String> esns,
-      DataDirectory dataDir, String runtime) {
+  Orchestrator(ActorSystem<?> system, Map<String, Guardian.Hsm> hsms, List<String> esns,
+      DataDirectory dataDir, String runtime, boolean ownsSystem) {
     this.system = system;
     this.hsms = hsms;
     this.esns = esns;
     this.dataDir = dataDir;
     this.runtime = runtime;
+    this.ownsSystem = ownsSystem;
     Config c = system.settings().config().getConfig("vcmctl.orchestrator");
     this.timeout = c.getDuration("ask-timeout");
     this.readJournal = c.getString("read-journal");
@@ -115,7 +117,7 @@ public final class Orchestrator implements AutoCloseable {
     try {
       Map<String, Guardian.Hsm> hsms = AskPattern.<Guardian.Command, Map<String, Guardian.Hsm>>ask(system,
           Guardian.GetHsms::new, Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Orchestrator(system, hsms, esns, dir, chosen.description());
+      return new Orchestrator(system, hsms, esns, dir, chosen.description(), true);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("the orchestrator did not start: " + e.getMessage(), e);
@@ -145,8 +147,16 @@ public final class Orchestrator implements AutoCloseable {
     return hsms.values().stream().filter(h -> h.entity().equals(entity)).map(Guardian.Hsm::esn).findFirst();
   }
 
+  /**
+   * Stops the actor system that {@link #start} made, and waits for it. An orchestrator spawned into
+   * an embedder's own system ({@link EmbeddedOrchestrator}) leaves that system alone: its HSMs stop
+   * with the actor that spawned them.
+   */
   @Override
   public void close() {
+    if (!ownsSystem) {
+      return;
+    }
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
