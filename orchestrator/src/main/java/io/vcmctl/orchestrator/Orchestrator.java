@@ -142,6 +142,21 @@ public final class Orchestrator implements AutoCloseable {
     return esns;
   }
 
+  /**
+   * The actor of HSM {@code esn} ({@code null} when there is exactly one), for an embedder that sends
+   * {@link HsmEntity.Command}s itself with {@code ask} or {@code askWithStatus}: the same rules and
+   * refusals as the methods below (docs/embedding.md).
+   *
+   * @throws Refusal when no such HSM runs here, or {@code esn} is not an ESN
+   */
+  public ActorRef<HsmEntity.Command> hsmRef(String esn) {
+    try {
+      return resolve(esn).toCompletableFuture().join().entity();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw (Refusal) e.getCause();
+    }
+  }
+
   /** The ESN of the HSM whose entity this is, such as the one a stats poller's event names. */
   public Optional<String> esnOf(ActorRef<HsmEntity.Command> entity) {
     return hsms.values().stream().filter(h -> h.entity().equals(entity)).map(Guardian.Hsm::esn).findFirst();
