@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -87,6 +88,22 @@ class LifecycleFeedTest {
       assertEquals("VcmStopped", stopped.type());
       assertEquals(vcm, stopped.vcm().orElseThrow());
     }
+  }
+
+  @Test
+  void aLiveFeedCompletesWhenTheActorSystemStops() {
+    Path dir = TestConfigs.freshDataDirectory("feed-stop").root();
+    CompletionStage<List<LifecycleEvent>> live;
+    try (Orchestrator o = Orchestrator.start(OrchestratorConfig.of(dir, VENDOR.getPublic()))) {
+      await(o.info(null));
+      CompletableFuture<LifecycleEvent> first = new CompletableFuture<>();
+      live = LifecycleFeed.create(o.system()).from(LifecycleFeed.BEGINNING).wireTap(first::complete)
+          .runWith(Sink.seq(), o.system());
+      await(first);
+      assertFalse(live.toCompletableFuture().isDone());
+    }
+    assertEquals(List.of("IdentityEstablished"), await(live).stream().map(LifecycleEvent::type).toList(),
+        "ended before the journal closed, with what it had read");
   }
 
   @Test

@@ -33,16 +33,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.Done;
-import org.apache.pekko.japi.Pair;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.stream.KillSwitches;
-import org.apache.pekko.stream.UniqueKillSwitch;
-import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 
 /**
@@ -63,7 +59,6 @@ public final class ControlPlane implements AutoCloseable {
   private final Orchestrator orchestrator;
   private final ActiveVcmsPerTenant readModel;
   private volatile CompletionStage<Done> following = new CompletableFuture<>();
-  private volatile UniqueKillSwitch feed;
 
   private ControlPlane(ActorSystem<Void> system, Orchestrator orchestrator, ActiveVcmsPerTenant readModel) {
     this.system = system;
@@ -155,11 +150,8 @@ public final class ControlPlane implements AutoCloseable {
 
   /** As {@link #follow()}, but stops after {@code atMost} events, as a crash would. */
   CompletionStage<Done> follow(long atMost) {
-    Pair<UniqueKillSwitch, CompletionStage<Done>> running = LifecycleFeed.create(system).from(readModel.offset())
-        .take(atMost).viaMat(KillSwitches.single(), Keep.right())
-        .toMat(Sink.foreach(readModel::apply), Keep.both()).run(system);
-    feed = running.first();
-    following = running.second();
+    following = LifecycleFeed.create(system).from(readModel.offset()).take(atMost)
+        .runWith(Sink.foreach(readModel::apply), system);
     return following;
   }
 
@@ -209,16 +201,9 @@ public final class ControlPlane implements AutoCloseable {
     return out;
   }
 
-  /**
-   * Stops the feed, then the actor system. The feed goes first: the LevelDB journal closes its
-   * native store when the system stops, and a query still reading it would crash the JVM.
-   */
+  /** Stops the actor system, and with it the orchestrator; the feed completes first, on its own. */
   @Override
   public void close() {
-    if (feed != null) {
-      feed.shutdown();
-      following.toCompletableFuture().exceptionally(failure -> Done.getInstance()).join();
-    }
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

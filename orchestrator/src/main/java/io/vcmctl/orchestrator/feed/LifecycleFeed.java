@@ -53,16 +53,17 @@ public final class LifecycleFeed {
 
   /**
    * Every event after {@code offset}, in journal order, then each new one as it is written; the
-   * stream does not complete.
+   * stream completes only when the actor system shuts down.
    */
   public Source<LifecycleEvent, NotUsed> from(long offset) {
-    return ((EventsByTagQuery) journal).eventsByTag(LifecycleTag.NAME, start(offset)).map(LifecycleFeed::event);
+    return ((EventsByTagQuery) journal).eventsByTag(LifecycleTag.NAME, start(offset)).map(LifecycleFeed::event)
+        .via(FeedShutdown.of(system).flow());
   }
 
-  /** Every event after {@code offset} stored so far; completes at the last one. */
+  /** Every event after {@code offset} stored so far; completes at the last one (or at shutdown). */
   public Source<LifecycleEvent, NotUsed> currentFrom(long offset) {
     return ((CurrentEventsByTagQuery) journal).currentEventsByTag(LifecycleTag.NAME, start(offset))
-        .map(LifecycleFeed::event);
+        .map(LifecycleFeed::event).via(FeedShutdown.of(system).flow());
   }
 
   /**
@@ -93,7 +94,7 @@ public final class LifecycleFeed {
   private CompletionStage<List<LifecycleEvent>> history(String persistenceId) {
     return ((CurrentEventsByPersistenceIdQuery) journal).currentEventsByPersistenceId(persistenceId, 0, Long.MAX_VALUE)
         .map(e -> new LifecycleEvent(0, e.persistenceId(), e.sequenceNr(), e.event()))
-        .runWith(Sink.seq(), system);
+        .via(FeedShutdown.of(system).flow()).runWith(Sink.seq(), system);
   }
 
   /** The first tagged sequence number of each entity: tagging began there, so it holds for the rest. */
