@@ -1,2 +1,6 @@
-/** Internal: serves the HTTP API and the command lines; not part of the embedding API and may change in any release. */
+/**
+ * The HTTP API's JSON shapes ({@code JsonViews}, internal) and {@link io.vcmctl.orchestrator.api.TenantCall},
+ * which signs a tenant's HTTP call (docs/api.md) and is public for HTTP clients. Not part of the
+ * embedding API.
+ */
 package io.vcmctl.orchestrator.api;
