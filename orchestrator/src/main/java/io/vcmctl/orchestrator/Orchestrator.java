@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -152,7 +153,7 @@ public final class Orchestrator implements AutoCloseable {
   public ActorRef<HsmEntity.Command> hsmRef(String esn) {
     try {
       return resolve(esn).toCompletableFuture().join().entity();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       throw (Refusal) e.getCause();
     }
   }

@@ -45,10 +45,21 @@ public final class LifecycleFeed {
     this.journal = journal;
   }
 
-  /** The feed of the journal this actor system writes. */
+  /**
+   * The feed of the journal this actor system writes.
+   *
+   * @throws IllegalArgumentException in one line, when the configured read journal cannot stream
+   *     events by tag and by persistence id
+   */
   public static LifecycleFeed create(ActorSystem<?> system) {
     String id = system.settings().config().getString("vcmctl.orchestrator.read-journal");
-    return new LifecycleFeed(system, PersistenceQuery.get(system.classicSystem()).getReadJournalFor(ReadJournal.class, id));
+    ReadJournal journal = PersistenceQuery.get(system.classicSystem()).getReadJournalFor(ReadJournal.class, id);
+    if (!(journal instanceof EventsByTagQuery && journal instanceof CurrentEventsByTagQuery
+        && journal instanceof CurrentEventsByPersistenceIdQuery)) {
+      throw new IllegalArgumentException("read journal " + id + " (vcmctl.orchestrator.read-journal) cannot stream"
+          + " events by tag and by persistence id; name the read journal of the configured journal plugin");
+    }
+    return new LifecycleFeed(system, journal);
   }
 
   /**
