@@ -2,6 +2,7 @@ package io.vcmctl.hsm;
 
 
 import io.vcmctl.persistence.CborSerializable;
+import io.vcmctl.persistence.LifecycleTag;
 import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.Principal;
@@ -16,6 +17,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -320,6 +322,12 @@ public final class HsmEntity
   @Override
   public State emptyState() {
     return Unborn.INSTANCE;
+  }
+
+  /** Every event goes into the lifecycle feed ({@link LifecycleTag}); replay does not read tags. */
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return LifecycleTag.TAGS;
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
@@ -37,13 +38,10 @@ final class Guardian {
     return Behaviors.setup(ctx -> {
       Map<String, Hsm> hsms = new LinkedHashMap<>();
       for (String esn : esns) {
-        HsmEnvironment env = environments.apply(esn);
-        ActorRef<HsmEntity.Command> hsm = ctx.spawn(Supervision.restarting(HsmEntity.create(esn, env)), "hsm-" + esn);
-        ActorRef<StatsPoller.Command> poller = ctx.spawn(
-            Supervision.restarting(StatsPoller.create(hsm, stats, env.clock())), "stats-" + esn);
-        ctx.watchWith(hsm, new Stopped("HSM " + esn));
-        ctx.watchWith(poller, new Stopped("the stats poller of HSM " + esn));
-        hsms.put(esn, new Hsm(esn, hsm, poller, env));
+        Hsm hsm = spawn(ctx, esn, environments.apply(esn), stats);
+        ctx.watchWith(hsm.entity(), new Stopped("HSM " + esn));
+        ctx.watchWith(hsm.poller(), new Stopped("the stats poller of HSM " + esn));
+        hsms.put(esn, hsm);
       }
       Map<String, Hsm> all = Map.copyOf(hsms);
       return Behaviors.receive(Command.class)
@@ -58,5 +56,13 @@ final class Guardian {
           })
           .build();
     });
+  }
+
+  /** One HSM entity and its stats poller as children of {@code parent}, each restarted with backoff. */
+  static Hsm spawn(ActorContext<?> parent, String esn, HsmEnvironment env, StatsSettings stats) {
+    ActorRef<HsmEntity.Command> hsm = parent.spawn(Supervision.restarting(HsmEntity.create(esn, env)), "hsm-" + esn);
+    ActorRef<StatsPoller.Command> poller = parent.spawn(
+        Supervision.restarting(StatsPoller.create(hsm, stats, env.clock())), "stats-" + esn);
+    return new Hsm(esn, hsm, poller, env);
   }
 }

@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -56,21 +57,23 @@ public final class Orchestrator implements AutoCloseable {
 
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
-  private final ActorSystem<Guardian.Command> system;
+  private final ActorSystem<?> system;
   private final Map<String, Guardian.Hsm> hsms;
   private final List<String> esns;
   private final Duration timeout;
   private final String readJournal;
   private final DataDirectory dataDir;
   private final String runtime;
+  private final boolean ownsSystem;
 
-  private Orchestrator(ActorSystem<Guardian.Command> system, Map<String, Guardian.Hsm> hsms, List<String> esns,
-      DataDirectory dataDir, String runtime) {
+  Orchestrator(ActorSystem<?> system, Map<String, Guardian.Hsm> hsms, List<String> esns,
+      DataDirectory dataDir, String runtime, boolean ownsSystem) {
     this.system = system;
     this.hsms = hsms;
     this.esns = esns;
     this.dataDir = dataDir;
     this.runtime = runtime;
+    this.ownsSystem = ownsSystem;
     Config c = system.settings().config().getConfig("vcmctl.orchestrator");
     this.timeout = c.getDuration("ask-timeout");
     this.readJournal = c.getString("read-journal");
@@ -115,7 +118,7 @@ public final class Orchestrator implements AutoCloseable {
     try {
       Map<String, Guardian.Hsm> hsms = AskPattern.<Guardian.Command, Map<String, Guardian.Hsm>>ask(system,
           Guardian.GetHsms::new, Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Orchestrator(system, hsms, esns, dir, chosen.description());
+      return new Orchestrator(system, hsms, esns, dir, chosen.description(), true);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("the orchestrator did not start: " + e.getMessage(), e);
@@ -140,13 +143,36 @@ public final class Orchestrator implements AutoCloseable {
     return esns;
   }
 
+  /**
+   * The actor of HSM {@code esn} ({@code null} when there is exactly one), for an embedder that sends
+   * {@link HsmEntity.Command}s itself with {@code ask} or {@code askWithStatus}: the same rules and
+   * refusals as the methods below (docs/embedding.md).
+   *
+   * @throws Refusal when no such HSM runs here, or {@code esn} is not an ESN
+   */
+  public ActorRef<HsmEntity.Command> hsmRef(String esn) {
+    try {
+      return resolve(esn).toCompletableFuture().join().entity();
+    } catch (CompletionException e) {
+      throw (Refusal) e.getCause();
+    }
+  }
+
   /** The ESN of the HSM whose entity this is, such as the one a stats poller's event names. */
   public Optional<String> esnOf(ActorRef<HsmEntity.Command> entity) {
     return hsms.values().stream().filter(h -> h.entity().equals(entity)).map(Guardian.Hsm::esn).findFirst();
   }
 
+  /**
+   * Stops the actor system that {@link #start} made, and waits for it. An orchestrator spawned into
+   * an embedder's own system ({@link EmbeddedOrchestrator}) leaves that system alone: its HSMs stop
+   * with the actor that spawned them.
+   */
   @Override
   public void close() {
+    if (!ownsSystem) {
+      return;
+    }
     system.terminate();
     try {
       system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);

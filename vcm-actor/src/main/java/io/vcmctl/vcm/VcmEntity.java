@@ -1,11 +1,13 @@
 package io.vcmctl.vcm;
 
 import io.vcmctl.persistence.CborSerializable;
+import io.vcmctl.persistence.LifecycleTag;
 import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.VerifiedRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -274,6 +276,12 @@ public final class VcmEntity
   @Override
   public State emptyState() {
     return Uncreated.INSTANCE;
+  }
+
+  /** Every event goes into the lifecycle feed ({@link LifecycleTag}); replay does not read tags. */
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return LifecycleTag.TAGS;
   }
 
   @Override
