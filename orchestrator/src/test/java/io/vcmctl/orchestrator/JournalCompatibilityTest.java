@@ -90,6 +90,7 @@ class JournalCompatibilityTest {
       info.remove("module_time");
       expected.remove("module_time");
       assertEquals(0, info.remove("vcms_recovering").asInt(), "every VCM is back (vcms() waited for all)");
+      assertEquals(0, info.remove("unlicensed_features_in_use").size(), "every VCM's features are licensed");
       assertEquals(expected, info, "the HSM's licence, networking, counts and identity as they were");
 
       for (JsonNode history : jsonValues("histories.json")) {
