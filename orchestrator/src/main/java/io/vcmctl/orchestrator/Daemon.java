@@ -1,9 +1,10 @@
 package io.vcmctl.orchestrator;
 
 import com.typesafe.config.Config;
-import io.vcmctl.orchestrator.http.AdminToken;
+import io.vcmctl.orchestrator.access.AccessControl;
 import io.vcmctl.orchestrator.http.HttpApi;
 import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
+import io.vcmctl.orchestrator.http.OperatorAuth;
 import io.vcmctl.orchestrator.http.OpsRoutes;
 import io.vcmctl.orchestrator.http.RequestDeadline;
 import io.vcmctl.orchestrator.http.TenantAuth;
@@ -38,7 +39,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * {@code orchestrator serve}: the orchestrator on its data directory plus the HTTP API, with
- * the admin token written owner-only. It prints {@code listening on URL} only once every HSM
+ * the bootstrap admin's token kept owner-only across restarts. It prints {@code listening on URL} only once every HSM
  * has recovered and the port accepts calls.
  *
  * <p>Stopping (by {@link #stop()}, or SIGTERM through Pekko's coordinated shutdown, whose JVM
@@ -49,10 +50,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class Daemon {
 
   private static final String LOCK_FILE = "orchestrator.lock";
-  private static final String TOKEN_FILE = "admin.token";
   /** Everything a data directory may hold at its top level. */
   private static final Set<String> DATA_DIRECTORY_NAMES = Set.of("journal", "snapshots", "hsm", "esns", "vcms",
-      "demo-vendor", TOKEN_FILE, LOCK_FILE);
+      "demo-vendor", AccessControl.TOKEN_FILE, AccessControl.OPERATORS_FILE, AccessControl.LOG_FILE, LOCK_FILE);
 
   private final Orchestrator orchestrator;
   private final DirectoryLock lock;
@@ -168,12 +168,12 @@ public final class Daemon {
     Config config = orchestrator.system().settings().config();
     Config http = config.getConfig("vcmctl.orchestrator.http");
     String host = http.getString("interface");
-    AdminToken token = AdminToken.generate();
-    HttpApi api = new HttpApi(orchestrator, token, TenantAuth.fromConfig(config), http.getBytes("max-body"),
+    OperatorAuth auth = new OperatorAuth(AccessControl.open(dir, out));
+    HttpApi api = new HttpApi(orchestrator, auth, TenantAuth.fromConfig(config), http.getBytes("max-body"),
         http.getDuration("body-timeout"));
     OpsSettings opsSettings = OpsSettings.fromConfig(config);
     Metrics metrics = Metrics.start(orchestrator, opsSettings);
-    OpsRoutes ops = new OpsRoutes(orchestrator, token, metrics,
+    OpsRoutes ops = new OpsRoutes(orchestrator, auth, metrics,
         new Readiness(orchestrator, opsSettings, Clock.systemUTC()), opsSettings);
     ServerBinding binding;
     try {
@@ -193,8 +193,7 @@ public final class Daemon {
       throw new IllegalStateException("interrupted while binding " + host + ":" + port, e);
     }
     binding.addToCoordinatedShutdown(http.getDuration("shutdown-deadline"), orchestrator.system());
-    Path tokenFile = dir.resolve(TOKEN_FILE);
-    token.writeTo(tokenFile);
+    Path tokenFile = auth.access().adminTokenFile();
     int bound = binding.localAddress().getPort();
     Daemon daemon = new Daemon(orchestrator, lock, "http://" + urlHost(host) + ":" + bound, bound, tokenFile);
     out.println("listening on " + daemon.url());

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     scope = ScopeType.INHERIT,
     description = "Runs the VCM orchestrator, and issues test and demo licences.",
     subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
-        OrchestratorCommand.VendorKey.class})
+        OrchestratorCommand.VendorKey.class, OperatorCommand.class})
 public final class OrchestratorCommand {
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
@@ -44,14 +44,15 @@ public final class OrchestratorCommand {
   @Command(name = "serve", mixinStandardHelpOptions = true,
       description = {"Runs the HSM(s) on the embedded LevelDB store under DIR and answers HTTP on 127.0.0.1:N"
           + " until stopped (SIGTERM or Ctrl-C).",
-          "Writes DIR/admin.token (owner-only) and prints 'listening on http://127.0.0.1:N' once it accepts"
-          + " commands."})
+          "Keeps the bootstrap admin's token in DIR/admin.token (owner-only; made at the first start, the same"
+          + " after a restart) and prints 'listening on http://127.0.0.1:N' once it accepts commands."})
   static final class Serve implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./data",
-        description = "Where the journal, snapshots, keys and admin token live (default: ${DEFAULT-VALUE});"
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:ORCHESTRATOR_DATA_DIR:-./data}",
+        description = "Where the journal, snapshots, keys, operators and admin token live"
+            + " (env ORCHESTRATOR_DATA_DIR; default: ${DEFAULT-VALUE});"
             + " a new, empty or earlier data directory, never one holding other files.")
     Path dataDir;
 
