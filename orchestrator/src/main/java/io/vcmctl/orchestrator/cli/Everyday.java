@@ -24,8 +24,8 @@ import picocli.CommandLine.TypeConversionException;
 final class Everyday {
 
   private static final String VERBOSE = "--verbose";
-  private static final Set<String> PROVIDER = Set.of("--url", "--token-file", "--data-dir");
-  private static final Set<String> TENANT = Set.of("--url", "--tenant-dir");
+  private static final Set<String> PROVIDER = Set.of("--url", "--cacert", "--token-file", "--data-dir");
+  private static final Set<String> TENANT = Set.of("--url", "--cacert", "--tenant-dir");
 
   /** A command the arguments fully name, with its values. */
   record Parsed(Callable<Integer> command, boolean verbose) {}
@@ -72,6 +72,7 @@ final class Everyday {
       Options.Url url = new Options.Url();
       url.url = new Options.UrlConverter().convert(
           valueOrEnv("--url", "ORCHESTRATOR_URL", "http://127.0.0.1:8750"));
+      url.cacert = values.containsKey("--cacert") ? Path.of(values.get("--cacert")) : null;
       return url;
     }
 

@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator.cli;
 
+import io.vcmctl.orchestrator.tls.PemCertificates;
 import io.vcmctl.vcm.request.BoundedFiles;
 import io.vcmctl.vcm.request.KeyFiles;
 import io.vcmctl.vcm.request.RequestException;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,12 +28,41 @@ final class Options {
 
   private Options() {}
 
-  /** Where the daemon answers: {@code --url} or {@code ORCHESTRATOR_URL}. */
+  /** Where the daemon answers: {@code --url} or {@code ORCHESTRATOR_URL}, and the CA an https:// one is checked with. */
   static final class Url {
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:ORCHESTRATOR_URL:-http://127.0.0.1:8750}",
         converter = UrlConverter.class,
         description = "The orchestrator's address (env ORCHESTRATOR_URL; default: ${DEFAULT-VALUE}).")
     String url;
+
+    @Option(names = "--cacert", paramLabel = "FILE",
+        description = "For an https:// URL: the PEM CA certificate(s) to trust, instead of the system's"
+            + " (env ORCHESTRATOR_CACERT).")
+    Path cacert;
+
+    /** The TLS context of an https:// URL; {@code null} for http:// or the JDK's default trust. */
+    SSLContext tls() {
+      if (!url.startsWith("https://")) {
+        return null;
+      }
+      String fromEnv = System.getenv("ORCHESTRATOR_CACERT");
+      Path file = cacert != null ? cacert : fromEnv == null || fromEnv.isEmpty() ? null : Path.of(fromEnv);
+      if (file == null) {
+        return null;
+      }
+      try {
+        return PemCertificates.trusting(file, cacert != null ? "--cacert" : "ORCHESTRATOR_CACERT");
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage(), e);
+      }
+    }
+
+    /** How a TLS failure is explained: which CA was trusted. */
+    String trusted() {
+      String fromEnv = System.getenv("ORCHESTRATOR_CACERT");
+      return cacert != null ? "--cacert " + cacert
+          : fromEnv != null && !fromEnv.isEmpty() ? "ORCHESTRATOR_CACERT " + fromEnv : "the system's CAs";
+    }
   }
 
   /** An http(s) address without query, trailing slashes dropped so that paths can be appended. */
@@ -78,7 +109,7 @@ final class Options {
     Path dataDir;
 
     Api api() {
-      return Api.provider(url.url, token());
+      return Api.provider(url, token());
     }
 
     private String token() {
@@ -222,7 +253,7 @@ final class Options {
     TenantDir keys;
 
     Api api() {
-      return Api.tenant(url.url, keys.callKey(TenantDir.SSHADMIN));
+      return Api.tenant(url, keys.callKey(TenantDir.SSHADMIN));
     }
   }
 }
