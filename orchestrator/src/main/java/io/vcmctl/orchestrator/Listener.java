@@ -1,9 +1,9 @@
 package io.vcmctl.orchestrator;
 
 import io.vcmctl.orchestrator.tls.PemFiles;
+import io.vcmctl.vcm.IpAddresses;
 import io.vcmctl.vcm.SafeText;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
 
@@ -35,10 +35,11 @@ public record Listener(String bind, Path tlsCert, Path tlsKey, boolean insecureH
     }
     InetAddress address;
     try {
-      address = InetAddress.getByName(host);
-    } catch (UnknownHostException e) {
-      throw new IllegalArgumentException("--bind " + SafeText.quote(host) + " is not an address of this host;"
-          + " give an IP address such as 127.0.0.1 or 0.0.0.0", e);
+      // An IP literal (or localhost) never waits for DNS at start.
+      address = "localhost".equals(host) ? InetAddress.getLoopbackAddress() : IpAddresses.parse(host);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--bind " + SafeText.quote(host) + " is not an IP address; give one of this"
+          + " host's, such as 127.0.0.1, ::1 or 0.0.0.0 (all)", e);
     }
     if (!tls() && !address.isLoopbackAddress() && !insecureHttp) {
       throw new IllegalArgumentException("--bind " + host + " without TLS would send operators' tokens in clear over"

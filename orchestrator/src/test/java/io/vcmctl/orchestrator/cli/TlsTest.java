@@ -138,6 +138,11 @@ class TlsTest {
             false), QUIET));
     assertTrue(mismatched.getMessage().contains("is not the key of the certificate"), mismatched.getMessage());
 
+    IllegalArgumentException name = assertThrows(IllegalArgumentException.class, () -> Daemon.start(dir, 0,
+        List.of(), null, null, null, new Listener("vcm.example.invalid", null, null, false), QUIET));
+    assertEquals("--bind 'vcm.example.invalid' is not an IP address; give one of this host's, such as 127.0.0.1, ::1"
+        + " or 0.0.0.0 (all)", name.getMessage());
+
     Result cli = BinCommand.run(work, Map.of(), "orchestrator", "serve", "--data-dir", "refused", "--port", "0",
         "--bind", "0.0.0.0");
     assertEquals(1, cli.exit(), cli::toString);
