@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vcmctl.hsm.Licence;
 import io.vcmctl.hsm.SpeedRating;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * Named operators on a real daemon: every provider endpoint called with each role's token.
@@ -173,13 +176,25 @@ class OperatorRolesTest {
   }
 
   @Test
-  void theHistoryNamesTheOperatorWhoActed() {
+  void theHistoryAndTheDaemonLogNameTheOperatorWhoActed() {
     ApiClient olga = new ApiClient(daemon.url(), add("olga", Role.OPERATOR));
     TestTenant tenant = new TestTenant();
-    String uuid = olga.post("/v1/vcms", json("request", b64(tenant.createRequest(Map.of(), Instant.now())),
-        "name", "olgas")).ok().json().get("uuid").asText();
-    olga.post("/v1/vcms/" + uuid + "/start", "").ok();
-    admin.post("/v1/vcms/" + uuid + "/stop", "").ok();
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(OperatorAuth.class);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    log.addAppender(lines);
+    String uuid;
+    try {
+      uuid = olga.post("/v1/vcms", json("request", b64(tenant.createRequest(Map.of(), Instant.now())),
+          "name", "olgas")).ok().json().get("uuid").asText();
+      olga.post("/v1/vcms/" + uuid + "/start", "").ok();
+      admin.post("/v1/vcms/" + uuid + "/stop", "").ok();
+    } finally {
+      log.detachAppender(lines);
+    }
+    assertEquals(List.of("provider:olga POST /v1/vcms", "provider:olga POST /v1/vcms/" + uuid + "/start",
+        "provider:admin POST /v1/vcms/" + uuid + "/stop"),
+        lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
     List<String> by = new ArrayList<>();
     new ApiClient(daemon.url(), add("audrey", Role.AUDITOR)).get("/v1/vcms/" + uuid + "/history").ok().json()
         .get("events").forEach(e -> by.add(e.get("event").asText() + " " + e.get("by").asText()));
