@@ -78,7 +78,7 @@ class OperatorCliTest {
   }
 
   @Test
-  void theTokenIsLookedForInTheDocumentedOrderAndTheErrorNamesEveryPlace() {
+  void theTokenIsLookedForInTheDocumentedOrderAndTheErrorNamesEveryPlace() throws IOException {
     Map<String, String> none = Map.of("ORCHESTRATOR_URL", daemon.url());
     Result missing = run(none, "hsmadmin", "info");
     assertEquals(1, missing.exit(), missing::toString);
@@ -92,6 +92,16 @@ class OperatorCliTest {
     Map<String, String> env = new HashMap<>(none);
     env.put("ORCHESTRATOR_DATA_DIR", dataDir.toString());
     run(env, "hsmadmin", "info").ok();
+    // Rotating the bootstrap admin rewrites DATA/admin.token, which every command then reads.
+    String before = Files.readString(dataDir.resolve("admin.token"));
+    Result rotated = run(env, "orchestrator", "operator", "rotate", "admin").ok();
+    assertTrue(rotated.out().contains("token_file: " + dataDir.resolve("admin.token")), rotated::toString);
+    assertNotEquals(before, Files.readString(dataDir.resolve("admin.token")));
+    run(env, "hsmadmin", "info").ok();
+    Map<String, String> stale = new HashMap<>(none);
+    stale.put("ORCHESTRATOR_TOKEN", before);
+    assertEquals(1, run(stale, "hsmadmin", "info").exit());
+
     // A token named directly wins over the data directory's.
     env.put("ORCHESTRATOR_TOKEN", "0".repeat(64));
     Result wrong = run(env, "hsmadmin", "info");
