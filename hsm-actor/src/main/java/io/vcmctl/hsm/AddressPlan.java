@@ -4,6 +4,7 @@ import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.Refusal.Code;
 import io.vcmctl.vcm.VcmProperties;
 import io.vcmctl.vcm.VcmProperty;
+import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -17,12 +18,17 @@ final class AddressPlan {
   private AddressPlan() {}
 
   /**
-   * The lowest free address.
+   * The lowest free address never used before; when all have been, the one freed longest ago,
+   * so that a just-freed address is handed out last.
    *
    * @throws Refusal when none is left
    */
-  static String assign(Network effective, Network pending, Set<String> used) {
-    return effective.firstFree(used, Optional.ofNullable(pending))
+  static String assign(Network effective, Network pending, Set<String> used, FreedAddresses freed) {
+    Set<String> avoid = new HashSet<>(used);
+    avoid.addAll(freed.at().keySet());
+    return effective.firstFree(avoid, Optional.ofNullable(pending))
+        .or(() -> freed.leastRecent(ip -> !used.contains(ip) && effective.contains(ip)
+            && (pending == null || pending.contains(ip))))
         .orElseThrow(() -> new Refusal(Code.ADDRESS_UNAVAILABLE, "no free address left in " + effective
             + (pending == null ? "" : " that also fits the pending " + pending)
             + "; delete a VCM or choose a larger range"));

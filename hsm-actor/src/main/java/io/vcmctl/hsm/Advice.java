@@ -3,6 +3,8 @@ package io.vcmctl.hsm;
 import io.vcmctl.vcm.VcmProperty;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -79,5 +81,23 @@ public final class Advice {
       autostartWithinLicence(autostartCount(fleet) + 1, licensing.maxActive()).ifPresent(warnings::add);
     }
     return List.copyOf(warnings);
+  }
+
+  /**
+   * A VCM about to get an address freed less than {@code quarantine} ago: the clients of the VCM
+   * that had it may still point at it and would reach this one.
+   */
+  public static Optional<String> addressReuse(String ip, FreedAddresses freed, Instant now, Duration quarantine) {
+    return freed.freedAt(ip).filter(at -> at.plus(quarantine).isAfter(now)).map(at -> ip + " was freed "
+        + ago(Duration.between(at, now)) + " ago, within the address quarantine of " + ago(quarantine)
+        + " (vcmctl.hsm.address-quarantine): clients of the deleted VCM that had it may still reach this one;"
+        + " choose another address unless they are gone");
+  }
+
+  private static String ago(Duration d) {
+    if (d.toHours() >= 1) {
+      return d.toHours() + " h";
+    }
+    return d.toMinutes() >= 1 ? d.toMinutes() + " min" : Math.max(0, d.toSeconds()) + " s";
   }
 }

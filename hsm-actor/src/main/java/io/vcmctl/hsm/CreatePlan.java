@@ -46,7 +46,7 @@ final class CreatePlan {
     }
     String ip = choices.ipAddress() != null
         ? AddressPlan.check(s.network(), s.pendingNetwork(), fleet.usedAddresses(null), choices.ipAddress())
-        : AddressPlan.assign(s.network(), s.pendingNetwork(), fleet.usedAddresses(null));
+        : AddressPlan.assign(s.network(), s.pendingNetwork(), fleet.usedAddresses(null), s.freed());
     return new VcmProperties(autostart, restrict, serial, features, name, ip, payload.requestKey());
   }
 

@@ -222,7 +222,8 @@ final class HsmCommands {
 
   private Optional<Event> membershipChange(Running s, UUID uuid, FanOut.Outcome<VcmView> outcome, Principal by) {
     return switch (roster.settle(s, uuid, outcome)) {
-      case REMOVED -> Optional.of(new VcmRemoved(uuid, meta(by, null)));
+      case REMOVED -> Optional.of(new VcmRemoved(uuid, meta(by, null),
+          outcome.value() == null ? null : outcome.value().properties().ipAddress()));
       case NEVER_CREATED -> Optional.of(new VcmAdmissionWithdrawn(uuid, "its create was never persisted", meta(by, null)));
       case KEPT -> Optional.empty();
     };
@@ -283,8 +284,10 @@ final class HsmCommands {
     } catch (Refusal r) {
       return refuse(c.replyTo(), r);
     }
-    List<String> warnings = Advice.create(PublicKeys.fingerprint(request.payload().sshadminKey()),
-        properties.autostart(), fleet, s.licensing());
+    List<String> warnings = new ArrayList<>(Advice.create(PublicKeys.fingerprint(request.payload().sshadminKey()),
+        properties.autostart(), fleet, s.licensing()));
+    Advice.addressReuse(properties.ipAddress(), s.freed(), env.clock().now(), env.settings().addressQuarantine())
+        .ifPresent(warnings::add);
     UUID uuid = UUID.randomUUID();
     fleet.reserved().holdCreation(uuid, properties);
     return persist(new VcmAdmitted(uuid, s.nextOrder(), meta(c.by(), request.digest())), c.replyTo())
@@ -394,7 +397,7 @@ final class HsmCommands {
       return refuse(op.client(), refusal.get());
     }
     if (op.removes() && c.view().status() == VcmStatus.DELETED) {
-      return persist(new VcmRemoved(uuid, meta(HSM, null)), op.client())
+      return persist(new VcmRemoved(uuid, meta(HSM, null), c.view().properties().ipAddress()), op.client())
           .thenRun(x -> roster.forget(uuid))
           .thenReply(op.client(), x -> StatusReply.success(c.view()));
     }

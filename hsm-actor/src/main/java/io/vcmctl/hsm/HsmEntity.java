@@ -224,8 +224,8 @@ public final class HsmEntity
   /** The VCM's create was refused or never happened (found at recovery). */
   public record VcmAdmissionWithdrawn(UUID uuid, String reason, EventMeta meta) implements Event {}
 
-  /** Written after the VCM's own delete. */
-  public record VcmRemoved(UUID uuid, EventMeta meta) implements Event {}
+  /** Written after the VCM's own delete; {@code ipAddress} is {@code null} in events of earlier versions. */
+  public record VcmRemoved(UUID uuid, EventMeta meta, String ipAddress) implements Event {}
 
   // ---------------------------------------------------------------------------------------
   // State
@@ -238,47 +238,67 @@ public final class HsmEntity
   /**
    * @param members VCM uuid to its creation order, in creation order
    * @param reset the reset under way, or {@code null}
+   * @param freed when each address a removed VCM had was freed, for handing out the least recent first
    */
   public record Running(String esn, String modulePublicKey, Licensing licensing, Network network,
-      Network pendingNetwork, Duration clockOffset, Map<UUID, Long> members, long nextOrder, ResetProgress reset)
-      implements State {
+      Network pendingNetwork, Duration clockOffset, Map<UUID, Long> members, long nextOrder, ResetProgress reset,
+      FreedAddresses freed) implements State {
 
     public Running {
       members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
+      // A snapshot taken before addresses were remembered has none.
+      freed = freed == null ? FreedAddresses.NONE : freed;
+    }
+
+    public Running(String esn, String modulePublicKey, Licensing licensing, Network network, Network pendingNetwork,
+        Duration clockOffset, Map<UUID, Long> members, long nextOrder, ResetProgress reset) {
+      this(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, members, nextOrder, reset, null);
     }
 
     Running with(Licensing l) {
-      return new Running(esn, modulePublicKey, l, network, pendingNetwork, clockOffset, members, nextOrder, reset);
+      return new Running(esn, modulePublicKey, l, network, pendingNetwork, clockOffset, members, nextOrder, reset,
+          freed);
     }
 
     Running withPending(Network pending) {
-      return new Running(esn, modulePublicKey, licensing, network, pending, clockOffset, members, nextOrder, reset);
+      return new Running(esn, modulePublicKey, licensing, network, pending, clockOffset, members, nextOrder, reset,
+          freed);
     }
 
     Running withReset(Network effective, ResetProgress progress) {
-      return new Running(esn, modulePublicKey, licensing, effective, null, clockOffset, members, nextOrder, progress);
+      return new Running(esn, modulePublicKey, licensing, effective, null, clockOffset, members, nextOrder, progress,
+          freed);
     }
 
     Running withReset(ResetProgress progress) {
       return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, members, nextOrder,
-          progress);
+          progress, freed);
     }
 
     Running withClockOffset(Duration offset) {
-      return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, offset, members, nextOrder, reset);
+      return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, offset, members, nextOrder, reset,
+          freed);
     }
 
     Running admit(UUID uuid, long order) {
       Map<UUID, Long> m = new LinkedHashMap<>(members);
       m.put(uuid, order);
       return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, m,
-          Math.max(nextOrder, order + 1), reset);
+          Math.max(nextOrder, order + 1), reset, freed);
+    }
+
+    /** The VCM leaves; its address, if known, goes to the back of the line as of {@code at}. */
+    Running remove(UUID uuid, String ipAddress, Instant at) {
+      Running left = remove(uuid);
+      return ipAddress == null ? left : new Running(esn, modulePublicKey, licensing, network, pendingNetwork,
+          clockOffset, left.members(), nextOrder, reset, freed.with(ipAddress, at));
     }
 
     Running remove(UUID uuid) {
       Map<UUID, Long> m = new LinkedHashMap<>(members);
       m.remove(uuid);
-      return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, m, nextOrder, reset);
+      return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, m, nextOrder, reset,
+          freed);
     }
   }
 
@@ -428,7 +448,7 @@ public final class HsmEntity
         .onEvent(ClockSet.class, this::applyClockSet)
         .onEvent(VcmAdmitted.class, (s, e) -> s.admit(e.uuid(), e.order()))
         .onEvent(VcmAdmissionWithdrawn.class, (s, e) -> s.remove(e.uuid()))
-        .onEvent(VcmRemoved.class, (s, e) -> s.remove(e.uuid()));
+        .onEvent(VcmRemoved.class, (s, e) -> s.remove(e.uuid(), e.ipAddress(), e.meta().at()));
     return b.build();
   }
 

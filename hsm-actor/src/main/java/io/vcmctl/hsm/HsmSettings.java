@@ -12,7 +12,8 @@ public record HsmSettings(
     int snapshotEvery,
     int keepSnapshots,
     int recoveryParallelism,
-    List<String> baseFeatures) {
+    List<String> baseFeatures,
+    Duration addressQuarantine) {
 
   public HsmSettings {
     if (vcmAskTimeout.isNegative() || vcmAskTimeout.isZero()) {
@@ -23,6 +24,9 @@ public record HsmSettings(
     }
     if (snapshotEvery < 1 || keepSnapshots < 1) {
       throw new IllegalArgumentException("vcmctl.hsm.snapshot-every and keep-snapshots must be at least 1");
+    }
+    if (addressQuarantine.isNegative()) {
+      throw new IllegalArgumentException("vcmctl.hsm.address-quarantine must not be negative");
     }
     baseFeatures = List.copyOf(baseFeatures);
   }
@@ -36,6 +40,7 @@ public record HsmSettings(
         c.getInt("snapshot-every"),
         c.getInt("keep-snapshots"),
         c.getInt("recovery-parallelism"),
-        c.getStringList("base-features"));
+        c.getStringList("base-features"),
+        c.getDuration("address-quarantine"));
   }
 }

@@ -80,7 +80,7 @@ class HsmLicenceTest extends HsmTestBase {
     HsmSettings s = plain.env.settings();
     // A snapshot after every event: recovery reads the licence from the snapshot, not from its event.
     HsmSettings everyEvent = new HsmSettings(s.memTotal(), s.platformMemory(), s.vcmAskTimeout(), 1, 1,
-        s.recoveryParallelism(), s.baseFeatures());
+        s.recoveryParallelism(), s.baseFeatures(), s.addressQuarantine());
     kit.stop(plain.hsm);
     HsmFixture f = new HsmFixture(kit, plain.esn, plain.env.keyDirectory(), plain.env.runtime(), VENDOR.getPublic(),
         everyEvent).spawn();

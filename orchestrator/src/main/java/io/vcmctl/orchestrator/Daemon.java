@@ -1,9 +1,10 @@
 package io.vcmctl.orchestrator;
 
 import com.typesafe.config.Config;
-import io.vcmctl.orchestrator.http.AdminToken;
+import io.vcmctl.orchestrator.access.AccessControl;
 import io.vcmctl.orchestrator.http.HttpApi;
 import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
+import io.vcmctl.orchestrator.http.OperatorAuth;
 import io.vcmctl.orchestrator.http.OpsRoutes;
 import io.vcmctl.orchestrator.http.RequestDeadline;
 import io.vcmctl.orchestrator.http.TenantAuth;
@@ -33,12 +34,15 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
  * {@code orchestrator serve}: the orchestrator on its data directory plus the HTTP API, with
- * the admin token written owner-only. It prints {@code listening on URL} only once every HSM
+ * the bootstrap admin's token kept owner-only across restarts. It prints {@code listening on URL} only once every HSM
  * has recovered and the port accepts calls.
  *
  * <p>Stopping (by {@link #stop()}, or SIGTERM through Pekko's coordinated shutdown, whose JVM
@@ -49,10 +53,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class Daemon {
 
   private static final String LOCK_FILE = "orchestrator.lock";
-  private static final String TOKEN_FILE = "admin.token";
   /** Everything a data directory may hold at its top level. */
   private static final Set<String> DATA_DIRECTORY_NAMES = Set.of("journal", "snapshots", "hsm", "esns", "vcms",
-      "demo-vendor", TOKEN_FILE, LOCK_FILE);
+      "demo-vendor", AccessControl.TOKEN_FILE, AccessControl.OPERATORS_FILE, AccessControl.LOG_FILE, LOCK_FILE);
 
   private final Orchestrator orchestrator;
   private final DirectoryLock lock;
@@ -90,9 +93,22 @@ public final class Daemon {
    */
   public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
       String runtime, PrintStream out) {
+    return start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime, Listener.CONFIGURED, out);
+  }
+
+  /**
+   * @param listener the address to bind and TLS; refused (before anything starts) when it
+   *     would serve tokens in clear beyond loopback
+   */
+  public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
+      String runtime, Listener listener, PrintStream out) {
     portProblem(port).ifPresent(problem -> {
       throw new IllegalArgumentException(problem);
     });
+    // Checked against the configuration's interface too, before the journal is opened.
+    String host = listener.bind() != null ? listener.bind()
+        : com.typesafe.config.ConfigFactory.load().getString("vcmctl.orchestrator.http.interface");
+    SSLContext tls = listener.check(host);
     // Logging set up on this thread first: otherwise the actor system's threads race to
     // initialise it and SLF4J reports the calls it had to replay.
     org.slf4j.LoggerFactory.getILoggerFactory();
@@ -116,7 +132,7 @@ public final class Daemon {
       // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
       orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
       try {
-        return serve(orchestrator, lock, dir, port, out);
+        return serve(orchestrator, lock, dir, host, port, tls, out);
       } catch (RuntimeException e) {
         orchestrator.close();
         throw e;
@@ -162,22 +178,25 @@ public final class Daemon {
         : java.util.Optional.empty();
   }
 
-  private static Daemon serve(Orchestrator orchestrator, DirectoryLock lock, DataDirectory dir, int port,
-      PrintStream out) {
+  private static Daemon serve(Orchestrator orchestrator, DirectoryLock lock, DataDirectory dir, String host,
+      int port, SSLContext tls, PrintStream out) {
     awaitRecovery(orchestrator, dir);
     Config config = orchestrator.system().settings().config();
     Config http = config.getConfig("vcmctl.orchestrator.http");
-    String host = http.getString("interface");
-    AdminToken token = AdminToken.generate();
-    HttpApi api = new HttpApi(orchestrator, token, TenantAuth.fromConfig(config), http.getBytes("max-body"),
+    OperatorAuth auth = new OperatorAuth(AccessControl.open(dir, out));
+    HttpApi api = new HttpApi(orchestrator, auth, TenantAuth.fromConfig(config), http.getBytes("max-body"),
         http.getDuration("body-timeout"));
     OpsSettings opsSettings = OpsSettings.fromConfig(config);
     Metrics metrics = Metrics.start(orchestrator, opsSettings);
-    OpsRoutes ops = new OpsRoutes(orchestrator, token, metrics,
+    OpsRoutes ops = new OpsRoutes(orchestrator, auth, metrics,
         new Readiness(orchestrator, opsSettings, Clock.systemUTC()), opsSettings);
     ServerBinding binding;
     try {
-      binding = Http.get(orchestrator.system()).newServerAt(host, port)
+      ServerBuilder server = Http.get(orchestrator.system()).newServerAt(host, port);
+      if (tls != null) {
+        server = server.enableHttps(ConnectionContext.httpsServer(tls));
+      }
+      binding = server
           .adaptSettings(s -> s.withParsingErrorHandler(JsonParsingErrorHandler.class.getName()))
           .bindFlow(RequestDeadline.around(http.getDuration("request-head-timeout"),
               ops.wrap(api.route()).flow(orchestrator.system())))
@@ -193,10 +212,10 @@ public final class Daemon {
       throw new IllegalStateException("interrupted while binding " + host + ":" + port, e);
     }
     binding.addToCoordinatedShutdown(http.getDuration("shutdown-deadline"), orchestrator.system());
-    Path tokenFile = dir.resolve(TOKEN_FILE);
-    token.writeTo(tokenFile);
+    Path tokenFile = auth.access().adminTokenFile();
     int bound = binding.localAddress().getPort();
-    Daemon daemon = new Daemon(orchestrator, lock, "http://" + urlHost(host) + ":" + bound, bound, tokenFile);
+    Daemon daemon = new Daemon(orchestrator, lock, (tls != null ? "https://" : "http://") + urlHost(host) + ":" + bound,
+        bound, tokenFile);
     out.println("listening on " + daemon.url());
     out.flush();
     return daemon;
@@ -245,7 +264,7 @@ public final class Daemon {
     return port;
   }
 
-  /** {@code http://127.0.0.1:N}. */
+  /** {@code http://127.0.0.1:N}, or {@code https://…} with TLS. */
   public String url() {
     return url;
   }

@@ -14,6 +14,10 @@ import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The daemon's HTTP API (docs/api.md) as the command lines use it: provider calls carry the
@@ -32,21 +36,23 @@ final class Api {
   private static final int MAX_QUOTED_BODY = 200;
 
   private final String url;
+  private final Options.Url where;
   private final String token;
   private final CallKey tenant;
 
-  private Api(String url, String token, CallKey tenant) {
-    this.url = url;
+  private Api(Options.Url where, String token, CallKey tenant) {
+    this.url = where.url;
+    this.where = where;
     this.token = token;
     this.tenant = tenant;
   }
 
-  static Api provider(String url, String token) {
-    return new Api(url, token, null);
+  static Api provider(Options.Url where, String token) {
+    return new Api(where, token, null);
   }
 
-  static Api tenant(String url, CallKey sshadmin) {
-    return new Api(url, null, sshadmin);
+  static Api tenant(Options.Url where, CallKey sshadmin) {
+    return new Api(where, null, sshadmin);
   }
 
   JsonNode get(String path) {
@@ -69,6 +75,10 @@ final class Api {
       http = (HttpURLConnection) new URL(url + path).openConnection();
     } catch (IOException | IllegalArgumentException e) {
       throw new CliException("cannot talk to the orchestrator at " + url + ": " + message(e), e);
+    }
+    SSLContext tls = where.tls();
+    if (tls != null && http instanceof HttpsURLConnection https) {
+      https.setSSLSocketFactory(tls.getSocketFactory());
     }
     http.setConnectTimeout(CONNECT_TIMEOUT_MS);
     http.setReadTimeout(CALL_TIMEOUT_MS);
@@ -110,7 +120,13 @@ final class Api {
           + " s; it may be overloaded, try again", e);
     } catch (ConnectException e) {
       throw unreachable(e);
+    } catch (SSLException e) {
+      throw tlsFailed(e);
     } catch (IOException e) {
+      if (url.startsWith("http://") && "Unexpected end of file from server".equals(e.getMessage())) {
+        throw new CliException("the orchestrator at " + url + " closed the connection without answering;"
+            + " if it serves TLS, use an https:// URL", e);
+      }
       throw new CliException("cannot talk to the orchestrator at " + url + ": " + message(e), e);
     }
   }
@@ -142,6 +158,22 @@ final class Api {
 
   private static String message(Exception e) {
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  private CliException tlsFailed(SSLException e) {
+    String detail = String.valueOf(e.getMessage());
+    if (e instanceof SSLHandshakeException && (detail.contains("PKIX") || detail.contains("certification path"))) {
+      return new CliException("the orchestrator at " + url + " presented a certificate not signed by a CA trusted here ("
+          + where.trusted() + "); give its CA with --cacert FILE or ORCHESTRATOR_CACERT", e);
+    }
+    if (detail.contains("subject alternative") || detail.contains("No name matching")) {
+      return new CliException("the orchestrator's certificate does not name the host of " + url
+          + "; use a name it was made for, or make one that names it (orchestrator tls self-signed --host)", e);
+    }
+    if (detail.contains("plaintext") || detail.contains("Unsupported or unrecognized SSL message")) {
+      return new CliException("the orchestrator at " + url + " does not serve TLS; use an http:// URL", e);
+    }
+    return new CliException("TLS with the orchestrator at " + url + " failed: " + detail, e);
   }
 
   private CliException unreachable(Exception e) {

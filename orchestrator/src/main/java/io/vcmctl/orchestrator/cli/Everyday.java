@@ -24,8 +24,8 @@ import picocli.CommandLine.TypeConversionException;
 final class Everyday {
 
   private static final String VERBOSE = "--verbose";
-  private static final Set<String> PROVIDER = Set.of("--url", "--token-file");
-  private static final Set<String> TENANT = Set.of("--url", "--tenant-dir");
+  private static final Set<String> PROVIDER = Set.of("--url", "--cacert", "--token-file", "--data-dir");
+  private static final Set<String> TENANT = Set.of("--url", "--cacert", "--tenant-dir");
 
   /** A command the arguments fully name, with its values. */
   record Parsed(Callable<Integer> command, boolean verbose) {}
@@ -43,7 +43,8 @@ final class Everyday {
     Options.Provider provider() {
       Options.Provider provider = new Options.Provider();
       provider.url = url();
-      provider.tokenFile = Path.of(valueOrEnv("--token-file", "ORCHESTRATOR_TOKEN_FILE", "./data/admin.token"));
+      provider.tokenFile = values.containsKey("--token-file") ? Path.of(values.get("--token-file")) : null;
+      provider.dataDir = values.containsKey("--data-dir") ? Path.of(values.get("--data-dir")) : null;
       return provider;
     }
 
@@ -71,6 +72,7 @@ final class Everyday {
       Options.Url url = new Options.Url();
       url.url = new Options.UrlConverter().convert(
           valueOrEnv("--url", "ORCHESTRATOR_URL", "http://127.0.0.1:8750"));
+      url.cacert = values.containsKey("--cacert") ? Path.of(values.get("--cacert")) : null;
       return url;
     }
 

@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator.cli;
 
+import io.vcmctl.orchestrator.tls.PemCertificates;
 import io.vcmctl.vcm.request.BoundedFiles;
 import io.vcmctl.vcm.request.KeyFiles;
 import io.vcmctl.vcm.request.RequestException;
@@ -14,6 +15,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,12 +28,41 @@ final class Options {
 
   private Options() {}
 
-  /** Where the daemon answers: {@code --url} or {@code ORCHESTRATOR_URL}. */
+  /** Where the daemon answers: {@code --url} or {@code ORCHESTRATOR_URL}, and the CA an https:// one is checked with. */
   static final class Url {
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:ORCHESTRATOR_URL:-http://127.0.0.1:8750}",
         converter = UrlConverter.class,
         description = "The orchestrator's address (env ORCHESTRATOR_URL; default: ${DEFAULT-VALUE}).")
     String url;
+
+    @Option(names = "--cacert", paramLabel = "FILE",
+        description = "For an https:// URL: the PEM CA certificate(s) to trust, instead of the system's"
+            + " (env ORCHESTRATOR_CACERT).")
+    Path cacert;
+
+    /** The TLS context of an https:// URL; {@code null} for http:// or the JDK's default trust. */
+    SSLContext tls() {
+      if (!url.startsWith("https://")) {
+        return null;
+      }
+      String fromEnv = System.getenv("ORCHESTRATOR_CACERT");
+      Path file = cacert != null ? cacert : fromEnv == null || fromEnv.isEmpty() ? null : Path.of(fromEnv);
+      if (file == null) {
+        return null;
+      }
+      try {
+        return PemCertificates.trusting(file, cacert != null ? "--cacert" : "ORCHESTRATOR_CACERT");
+      } catch (IllegalArgumentException e) {
+        throw new CliException(e.getMessage(), e);
+      }
+    }
+
+    /** How a TLS failure is explained: which CA was trusted. */
+    String trusted() {
+      String fromEnv = System.getenv("ORCHESTRATOR_CACERT");
+      return cacert != null ? "--cacert " + cacert
+          : fromEnv != null && !fromEnv.isEmpty() ? "ORCHESTRATOR_CACERT " + fromEnv : "the system's CAs";
+    }
   }
 
   /** An http(s) address without query, trailing slashes dropped so that paths can be appended. */
@@ -51,48 +84,91 @@ final class Options {
     }
   }
 
-  /** A provider's connection: the daemon's address and its admin token. */
+  /**
+   * A provider's connection: the daemon's address and an operator's token, taken from the first
+   * of {@code ORCHESTRATOR_TOKEN}, {@code --token-file} / {@code ORCHESTRATOR_TOKEN_FILE}, and
+   * {@code admin.token} in {@code --data-dir} / {@code ORCHESTRATOR_DATA_DIR} / {@code ./data}.
+   */
   static final class Provider {
     // A token is 64 hex digits; a file much larger is something else.
     private static final int MAX_TOKEN_FILE_BYTES = 4096;
+    private static final String HOW = "start the orchestrator with bin/orchestrator serve (it writes DATA/admin.token),"
+        + " or set ORCHESTRATOR_TOKEN, --token-file (ORCHESTRATOR_TOKEN_FILE) or --data-dir (ORCHESTRATOR_DATA_DIR)";
 
     @Mixin
     Url url;
 
     @Option(names = "--token-file", paramLabel = "FILE",
-        defaultValue = "${env:ORCHESTRATOR_TOKEN_FILE:-./data/admin.token}",
-        description = "The admin token the orchestrator wrote"
-            + " (env ORCHESTRATOR_TOKEN_FILE; default: ${DEFAULT-VALUE}).")
+        description = "A token file: DATA/admin.token or one that operator add wrote"
+            + " (env ORCHESTRATOR_TOKEN_FILE; the token itself may be in env ORCHESTRATOR_TOKEN).")
     Path tokenFile;
 
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "The daemon's data directory, whose admin.token is used when no token (file) is named"
+            + " (env ORCHESTRATOR_DATA_DIR; default: ./data).")
+    Path dataDir;
+
     Api api() {
-      return Api.provider(url.url, token());
+      return Api.provider(url, token());
     }
 
     private String token() {
-      String how = "start the orchestrator with bin/orchestrator serve (it writes DATA/admin.token),"
-          + " or point --token-file or ORCHESTRATOR_TOKEN_FILE at that file";
-      try {
-        if (Files.isDirectory(tokenFile)) {
-          throw new CliException(tokenFile + " is a directory, not the admin token; " + how);
+      String direct = env("ORCHESTRATOR_TOKEN");
+      if (direct != null) {
+        if (direct.strip().chars().anyMatch(c -> c <= ' ' || c > '~')) {
+          throw new CliException("ORCHESTRATOR_TOKEN is not a token (it holds spaces or unprintable characters);"
+              + " set it to the content of a token file");
         }
-        String token = new String(BoundedFiles.read(tokenFile, MAX_TOKEN_FILE_BYTES), StandardCharsets.UTF_8)
-            .strip();
+        return direct.strip();
+      }
+      List<String> looked = new ArrayList<>(List.of("ORCHESTRATOR_TOKEN (not set)"));
+      Path file;
+      String from;
+      if (tokenFile != null || env("ORCHESTRATOR_TOKEN_FILE") != null) {
+        from = tokenFile != null ? "--token-file" : "ORCHESTRATOR_TOKEN_FILE";
+        file = tokenFile != null ? tokenFile : Path.of(env("ORCHESTRATOR_TOKEN_FILE"));
+      } else {
+        looked.add("--token-file and ORCHESTRATOR_TOKEN_FILE (not set)");
+        if (dataDir != null || env("ORCHESTRATOR_DATA_DIR") != null) {
+          from = dataDir != null ? "--data-dir" : "ORCHESTRATOR_DATA_DIR";
+          file = (dataDir != null ? dataDir : Path.of(env("ORCHESTRATOR_DATA_DIR"))).resolve("admin.token");
+        } else {
+          looked.add("--data-dir and ORCHESTRATOR_DATA_DIR (not set)");
+          from = "the default data directory ./data";
+          file = Path.of("./data/admin.token");
+        }
+      }
+      return read(file, from, String.join(", ", looked));
+    }
+
+    private static String read(Path file, String from, String looked) {
+      String where = file + " (from " + from + ")";
+      try {
+        if (Files.isDirectory(file)) {
+          throw new CliException(where + " is a directory, not a token file; " + HOW);
+        }
+        String token = new String(BoundedFiles.read(file, MAX_TOKEN_FILE_BYTES), StandardCharsets.UTF_8).strip();
         if (token.isEmpty() || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-          throw new CliException(tokenFile + " is not an admin token; " + how);
+          throw new CliException(where + " is not a token file; " + HOW);
         }
         return token;
       } catch (BoundedFiles.TooLarge e) {
-        throw new CliException(tokenFile + " is not an admin token (it holds more than " + e.limit() + " bytes); "
-            + how, e);
+        throw new CliException(where + " is not a token file (it holds more than " + e.limit() + " bytes); " + HOW, e);
       } catch (NoSuchFileException e) {
-        throw new CliException("no admin token at " + tokenFile + ": " + how, e);
+        throw new CliException("no token: looked at " + looked + ", then " + file.toAbsolutePath().normalize()
+            + " (from " + from + "): no such file; " + HOW, e);
       } catch (AccessDeniedException e) {
-        throw new CliException("cannot read the admin token " + tokenFile
-            + ": permission denied (it is owner-only; run as the user who started the orchestrator)", e);
+        throw new CliException("cannot read the token file " + where
+            + ": permission denied (it is owner-only; run as the user it belongs to)", e);
       } catch (IOException e) {
-        throw new CliException("cannot read the admin token " + tokenFile + ": " + e.getMessage(), e);
+        throw new CliException("cannot read the token file " + where + ": " + e.getMessage(), e);
       }
+    }
+
+    /** An environment variable; an empty one counts as not set. */
+    private static String env(String name) {
+      String value = System.getenv(name);
+      return value == null || value.isEmpty() ? null : value;
     }
   }
 
@@ -177,7 +253,7 @@ final class Options {
     TenantDir keys;
 
     Api api() {
-      return Api.tenant(url.url, keys.callKey(TenantDir.SSHADMIN));
+      return Api.tenant(url, keys.callKey(TenantDir.SSHADMIN));
     }
   }
 }

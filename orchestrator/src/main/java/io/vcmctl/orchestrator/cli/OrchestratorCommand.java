@@ -3,6 +3,7 @@ package io.vcmctl.orchestrator.cli;
 import io.vcmctl.hsm.Licence;
 import io.vcmctl.hsm.SpeedRating;
 import io.vcmctl.orchestrator.Daemon;
+import io.vcmctl.orchestrator.Listener;
 import io.vcmctl.vcm.SafeText;
 import io.vcmctl.vcm.request.KeyFiles;
 import io.vcmctl.vcm.request.PublicKeys;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Spec;
     scope = ScopeType.INHERIT,
     description = "Runs the VCM orchestrator, and issues test and demo licences.",
     subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
-        OrchestratorCommand.VendorKey.class})
+        OrchestratorCommand.VendorKey.class, OperatorCommand.class, TlsCommand.class})
 public final class OrchestratorCommand {
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
@@ -42,22 +43,38 @@ public final class OrchestratorCommand {
   }
 
   @Command(name = "serve", mixinStandardHelpOptions = true,
-      description = {"Runs the HSM(s) on the embedded LevelDB store under DIR and answers HTTP on 127.0.0.1:N"
+      description = {"Runs the HSM(s) on the embedded LevelDB store under DIR and answers HTTP(S) on ADDRESS:N"
           + " until stopped (SIGTERM or Ctrl-C).",
-          "Writes DIR/admin.token (owner-only) and prints 'listening on http://127.0.0.1:N' once it accepts"
-          + " commands."})
+          "Keeps the bootstrap admin's token in DIR/admin.token (owner-only; made at the first start, the same"
+          + " after a restart) and prints 'listening on http://127.0.0.1:N' once it accepts commands."})
   static final class Serve implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "./data",
-        description = "Where the journal, snapshots, keys and admin token live (default: ${DEFAULT-VALUE});"
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:ORCHESTRATOR_DATA_DIR:-./data}",
+        description = "Where the journal, snapshots, keys, operators and admin token live"
+            + " (env ORCHESTRATOR_DATA_DIR; default: ${DEFAULT-VALUE});"
             + " a new, empty or earlier data directory, never one holding other files.")
     Path dataDir;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8750",
-        description = "HTTP port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+        description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--bind", paramLabel = "ADDRESS",
+        description = "The address to listen on (default: 127.0.0.1); anything but loopback needs TLS"
+            + " or --insecure-http.")
+    String bind;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve HTTPS with this PEM certificate (chain).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "The PEM private key of --tls-cert.")
+    Path tlsKey;
+
+    @Option(names = "--insecure-http",
+        description = "Allow plain HTTP on a non-loopback --bind: tokens then cross the network in clear.")
+    boolean insecureHttp;
 
     @Option(names = "--esn", paramLabel = "ESN", converter = Converters.Esn.class,
         description = "An HSM to run (repeatable); default: those run before in DIR, or one new HSM.")
@@ -83,7 +100,8 @@ public final class OrchestratorCommand {
       });
       Daemon daemon;
       try {
-        daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime, System.out);
+        daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime,
+            new Listener(bind, tlsCert, tlsKey, insecureHttp), System.out);
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new CliException(e.getMessage(), e);
       }

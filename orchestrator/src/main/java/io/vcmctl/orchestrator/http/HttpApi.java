@@ -8,6 +8,7 @@ import io.vcmctl.hsm.Advice;
 import io.vcmctl.hsm.Network;
 import io.vcmctl.hsm.ProviderChoices;
 import io.vcmctl.orchestrator.Orchestrator;
+import io.vcmctl.orchestrator.access.Permission;
 import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -35,8 +37,6 @@ import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
-import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
-import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
@@ -59,7 +59,6 @@ public final class HttpApi extends AllDirectives {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
 
-  private static final Principal ADMIN = Principal.provider("admin");
   private static final Pattern UUID_TEXT =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final Map<String, Action> ACTIONS = actions();
@@ -67,7 +66,7 @@ public final class HttpApi extends AllDirectives {
   private static final String PKCS11 = "pkcs11";
 
   private final Orchestrator orchestrator;
-  private final AdminToken token;
+  private final OperatorAuth auth;
   private final TenantAuth tenants;
   private final long maxBody;
   private final Duration bodyTimeout;
@@ -76,10 +75,10 @@ public final class HttpApi extends AllDirectives {
    * @param maxBody the largest request body accepted, in bytes (larger is 413)
    * @param bodyTimeout how long a request body may take to arrive
    */
-  public HttpApi(Orchestrator orchestrator, AdminToken token, TenantAuth tenants, long maxBody,
+  public HttpApi(Orchestrator orchestrator, OperatorAuth auth, TenantAuth tenants, long maxBody,
       Duration bodyTimeout) {
     this.orchestrator = orchestrator;
-    this.token = token;
+    this.auth = auth;
     this.tenants = tenants;
     this.maxBody = maxBody;
     this.bodyTimeout = bodyTimeout;
@@ -108,6 +107,7 @@ public final class HttpApi extends AllDirectives {
                 pathPrefix("vcms", () -> parameterOptional("esn", esn -> vcms(esn.orElse(null)))),
                 path("stats", () -> parameterOptional("esn", esn ->
                     query(() -> reply(orchestrator.stats(esn.orElse(null)), JsonViews::stats)))),
+                pathPrefix("operators", () -> new OperatorRoutes(auth, this).route()),
                 pathPrefix("tenant", () -> path(segment("vcms").slash(segment()).slash(segment()), this::tenant)))))));
   }
 
@@ -117,68 +117,62 @@ public final class HttpApi extends AllDirectives {
     return concat(
         path("info", () -> query(() -> reply(orchestrator.info(esn), JsonViews::info))),
         path("envstats", () -> query(() -> reply(orchestrator.envStats(esn), JsonViews::envStats))),
-        path("licence", () -> command(List.of("licence"), b ->
-            reply(orchestrator.applyLicence(esn, b.requiredBase64("licence"), ADMIN), JsonViews::info))),
-        path("network", () -> command(List.of("ipv4", "ipv6", "ipv6_link_local"), b -> {
+        path("licence", () -> command(Permission.LICENCES, List.of("licence"), (b, by) ->
+            reply(orchestrator.applyLicence(esn, b.requiredBase64("licence"), by), JsonViews::info))),
+        path("network", () -> command(Permission.NETWORK, List.of("ipv4", "ipv6", "ipv6_link_local"), (b, by) -> {
           Network network = network(b);
-          return reply(orchestrator.setNetwork(esn, network, ADMIN),
+          return reply(orchestrator.setNetwork(esn, network, by),
               info -> JsonViews.withWarnings(JsonViews.info(info), Advice.network(network).stream().toList()));
         })),
-        path("reset", () -> command(List.of(), b -> reply(orchestrator.reset(esn, ADMIN), JsonViews::reset))),
-        path("time", () -> command(List.of("module_time"), b ->
-            reply(orchestrator.setTime(esn, moduleTime(b), ADMIN), JsonViews::info))));
+        path("reset", () -> command(Permission.RESET, List.of(), (b, by) ->
+            reply(orchestrator.reset(esn, by), JsonViews::reset))),
+        path("time", () -> command(Permission.CLOCK, List.of("module_time"), (b, by) ->
+            reply(orchestrator.setTime(esn, moduleTime(b), by), JsonViews::info))));
   }
 
   private Route vcms(String esn) {
     return concat(
         pathEnd(() -> concat(
             query(() -> reply(orchestrator.vcms(esn), JsonViews::vcms)),
-            command(List.of("request", "name", "autostart", "serial_cardreader", "ip_address", "features"), b -> {
+            command(Permission.VCM_LIFECYCLE, List.of("request", "name", "autostart", "serial_cardreader", "ip_address",
+                "features"), (b, by) -> {
               ProviderChoices choices = new ProviderChoices(b.text("name").orElse(null),
                   b.bool("autostart").orElse(null), b.bool("serial_cardreader").orElse(null),
                   b.text("ip_address").orElse(null), b.text("features").orElse(null));
-              return reply(orchestrator.createVcm(esn, b.requiredBase64("request"), choices, ADMIN),
+              return reply(orchestrator.createVcm(esn, b.requiredBase64("request"), choices, by),
                   JsonViews::created);
             }))),
         pathPrefix(segment(), id -> concat(
             pathEnd(() -> query(() -> reply(orchestrator.vcm(uuid(id)), JsonViews::vcm))),
-            path("start", () -> command(List.of("request"), b ->
-                reply(orchestrator.startVcm(uuid(id), b.base64("request").orElse(null), ADMIN), JsonViews::vcm))),
-            path("stop", () -> command(List.of("force"), b ->
-                reply(orchestrator.stopVcm(uuid(id), b.bool("force").orElse(false), ADMIN), JsonViews::vcm))),
-            path("delete", () -> command(List.of("force"), b ->
-                reply(orchestrator.deleteVcm(uuid(id), b.bool("force").orElse(false), ADMIN), JsonViews::vcm))),
-            path("properties", () -> command(List.of("request", "property", "value"), b ->
+            path("start", () -> command(Permission.VCM_LIFECYCLE, List.of("request"), (b, by) ->
+                reply(orchestrator.startVcm(uuid(id), b.base64("request").orElse(null), by), JsonViews::vcm))),
+            path("stop", () -> command(Permission.VCM_LIFECYCLE, List.of("force"), (b, by) ->
+                reply(orchestrator.stopVcm(uuid(id), b.bool("force").orElse(false), by), JsonViews::vcm))),
+            path("delete", () -> command(Permission.VCM_LIFECYCLE, List.of("force"), (b, by) ->
+                reply(orchestrator.deleteVcm(uuid(id), b.bool("force").orElse(false), by), JsonViews::vcm))),
+            path("properties", () -> command(Permission.VCM_LIFECYCLE, List.of("request", "property", "value"), (b, by) ->
                 reply(orchestrator.setProperty(uuid(id), b.requiredBase64("request"), b.requiredText("property"),
-                    b.requiredText("value"), ADMIN), set -> JsonViews.withWarnings(JsonViews.vcm(set.view()),
+                    b.requiredText("value"), by), set -> JsonViews.withWarnings(JsonViews.vcm(set.view()),
                     set.warnings())))),
-            path("history", () -> query(() -> {
+            path("history", () -> query(Permission.HISTORY, () -> {
               UUID uuid = uuid(id);
               return reply(orchestrator.history(uuid), entries -> JsonViews.history(uuid, entries));
             })))));
   }
 
-  /** A provider read: GET with the admin token. */
+  /** A provider read: GET by any operator. */
   private Route query(Supplier<Route> answer) {
-    return get(() -> admin(answer));
+    return query(Permission.READ, answer);
   }
 
-  /** A provider command: POST with the admin token and a JSON body of these fields. */
-  private Route command(List<String> fields, Function<Body, Route> answer) {
-    return post(() -> admin(() -> body(bytes -> answer.apply(Body.parse(bytes, fields)))));
+  private Route query(Permission permission, Supplier<Route> answer) {
+    return get(() -> auth.allowed(permission, operator -> answer.get()));
   }
 
-  private Route admin(Supplier<Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      if (token.accepts(header.orElse(null))) {
-        return inner.get();
-      }
-      String why = header.isEmpty()
-          ? "no admin token; send Authorization: Bearer <the content of DATA/admin.token>"
-          : "wrong admin token; send the content of DATA/admin.token of this daemon (it changes at every start)";
-      return complete(error(401, ApiError.UNAUTHORIZED, why)
-          .addHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("vcm-orchestrator"))));
-    });
+  /** A provider command: POST by an operator whose role allows it, with a JSON body of these fields. */
+  private Route command(Permission permission, List<String> fields, BiFunction<Body, Principal, Route> answer) {
+    return post(() -> auth.allowed(permission, operator ->
+        body(bytes -> answer.apply(Body.parse(bytes, fields), operator.principal()))));
   }
 
   private static Network network(Body b) {
@@ -251,7 +245,7 @@ public final class HttpApi extends AllDirectives {
 
   // ---- plumbing -----------------------------------------------------------------------------
 
-  private Route body(Function<byte[], Route> inner) {
+  Route body(Function<byte[], Route> inner) {
     // The size limit fails the body's stream with EntityStreamSizeException, rendered as 413,
     // at once when a Content-Length announces too much. The strict read gets no limit of its
     // own: its default (pekko.http.parsing.max-to-strict-bytes) would refuse a larger announced
@@ -264,7 +258,7 @@ public final class HttpApi extends AllDirectives {
     return onSuccess(answer, value -> ok(view.apply(value)));
   }
 
-  private Route ok(JsonNode json) {
+  Route ok(JsonNode json) {
     return complete(json(200, json));
   }
 

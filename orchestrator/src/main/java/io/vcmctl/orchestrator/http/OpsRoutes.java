@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vcmctl.orchestrator.Orchestrator;
+import io.vcmctl.orchestrator.access.Permission;
 import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.orchestrator.ops.Metrics;
 import io.vcmctl.orchestrator.ops.Metrics.Outcome;
@@ -32,9 +33,7 @@ import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
-import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -42,9 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's endpoints beside the API of docs/api.md: {@code /metrics} (admin token),
+ * The operator's endpoints beside the API of docs/api.md: {@code /metrics} (any operator's token),
  * {@code /healthz} and {@code /readyz} (no token), {@code /v1/version} and
- * {@code /v1/stats/poller} (admin token), and the console at {@code /}. It also counts every
+ * {@code /v1/stats/poller} (any operator's token), and the console at {@code /}. It also counts every
  * command the API answers, by kind and outcome, for the metrics.
  */
 public final class OpsRoutes extends AllDirectives {
@@ -69,15 +68,15 @@ public final class OpsRoutes extends AllDirectives {
   private static final Pattern ERROR_CODE = Pattern.compile("[A-Z][A-Z_]{0,63}");
 
   private final Orchestrator orchestrator;
-  private final AdminToken token;
+  private final OperatorAuth auth;
   private final Metrics metrics;
   private final Readiness readiness;
   private final OpsSettings settings;
 
-  public OpsRoutes(Orchestrator orchestrator, AdminToken token, Metrics metrics, Readiness readiness,
+  public OpsRoutes(Orchestrator orchestrator, OperatorAuth auth, Metrics metrics, Readiness readiness,
       OpsSettings settings) {
     this.orchestrator = orchestrator;
-    this.token = token;
+    this.auth = auth;
     this.metrics = metrics;
     this.readiness = readiness;
     this.settings = settings;
@@ -89,12 +88,12 @@ public final class OpsRoutes extends AllDirectives {
         handleExceptions(exceptions(), () -> concat(
             pathSingleSlash(() -> onlyGet(() -> console(getFromResource(CONSOLE + "/index.html")))),
             pathPrefix("console", () -> get(() -> console(getFromResourceDirectory(CONSOLE)))),
-            path("metrics", () -> onlyGet(() -> admin(this::metrics))),
+            path("metrics", () -> onlyGet(() -> operator(this::metrics))),
             path("healthz", () -> onlyGet(() -> complete(status(200, "ok", null)))),
             path("readyz", () -> onlyGet(() -> onSuccess(readiness.failingCheck(), failing -> complete(
                 failing.map(check -> status(503, "not-ready", check)).orElseGet(() -> status(200, "ready", null)))))),
-            path(segment("v1").slash("version"), () -> onlyGet(() -> admin(() -> complete(json(version()))))),
-            path(segment("v1").slash("stats").slash("poller"), () -> onlyGet(() -> admin(() ->
+            path(segment("v1").slash("version"), () -> onlyGet(() -> operator(() -> complete(json(version()))))),
+            path(segment("v1").slash("stats").slash("poller"), () -> onlyGet(() -> operator(() ->
                 parameterOptional("esn", esn -> onSuccess(orchestrator.pollerStatus(esn.orElse(null)),
                     status -> complete(json(poller(status)))))))))),
         counted(api));
@@ -213,17 +212,9 @@ public final class OpsRoutes extends AllDirectives {
         .addHeader(Allow.create(HttpMethods.GET)))));
   }
 
-  private Route admin(Supplier<Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      if (token.accepts(header.orElse(null))) {
-        return inner.get();
-      }
-      String why = header.isEmpty()
-          ? "no admin token; send Authorization: Bearer <the content of DATA/admin.token>"
-          : "wrong admin token; send the content of DATA/admin.token of this daemon (it changes at every start)";
-      return complete(HttpApi.error(401, ApiError.UNAUTHORIZED, why)
-          .addHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("vcm-orchestrator"))));
-    });
+  /** A read any operator may make. */
+  private Route operator(Supplier<Route> inner) {
+    return auth.allowed(Permission.READ, operator -> inner.get());
   }
 
   private ExceptionHandler exceptions() {

@@ -55,9 +55,22 @@ final class ApiClient {
   private final String token;
 
   ApiClient(String base, Path tokenFile) {
+    this(base, read(tokenFile));
+  }
+
+  /** A client calling with this bearer token, such as an operator's. */
+  ApiClient(String base, String token) {
     this.base = base;
+    this.token = token;
+  }
+
+  String token() {
+    return token;
+  }
+
+  private static String read(Path tokenFile) {
     try {
-      this.token = Files.readString(tokenFile, StandardCharsets.US_ASCII);
+      return Files.readString(tokenFile, StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -114,7 +127,10 @@ final class ApiClient {
   private Answer send(HttpRequest.Builder request) {
     try {
       HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      return new Answer(r.statusCode(), JsonViews.MAPPER.readTree(r.body()), r.headers(), r.body());
+      // Only the metrics answer in another format; their JSON is then missing, their text in raw.
+      JsonNode json = r.headers().firstValue("Content-Type").orElse("").startsWith("text/")
+          ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : JsonViews.MAPPER.readTree(r.body());
+      return new Answer(r.statusCode(), json, r.headers(), r.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

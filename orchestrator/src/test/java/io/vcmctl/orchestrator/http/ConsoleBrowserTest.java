@@ -142,7 +142,7 @@ class ConsoleBrowserTest {
     token.sendKeys("0".repeat(64), Keys.ENTER);
     String refused = fleet.api.send("GET", "/v1/hsms", null, Map.of("Authorization", "Bearer " + "0".repeat(64)))
         .refused(401, "UNAUTHORIZED").message();
-    assertTrue(refused.startsWith("wrong admin token"), refused);
+    assertTrue(refused.startsWith("wrong token"), refused);
     waitFor(() -> ("ERROR: " + refused).equals(browser.findElement(By.id("login-error")).getText()));
     assertBrowserLog(Set.of("401 /v1/hsms", "401 /v1/version"));
 

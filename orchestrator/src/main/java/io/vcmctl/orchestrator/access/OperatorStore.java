@@ -1,0 +1,32 @@
+package io.vcmctl.orchestrator.access;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Where the operators and their token hashes live. One daemon keeps them in a file of its data
+ * directory ({@link FileOperatorStore}); daemons sharing a journal need one store they all read
+ * at each call, so that a revocation holds everywhere at once.
+ */
+public interface OperatorStore {
+
+  /** Every operator, revoked ones included, by name. */
+  List<Operator> list();
+
+  Optional<Operator> find(String name);
+
+  /** The active operator whose token this is; looks at every operator, whether one matched or not. */
+  Optional<Operator> authenticate(String token);
+
+  /**
+   * @throws IllegalStateException the name is taken (by an active or a revoked operator)
+   */
+  Operator add(String name, Role role, String token, Instant at);
+
+  /** Replaces an active operator's token; the old one is refused from now on. */
+  Operator rotate(String name, String token);
+
+  /** Marks an active operator revoked; its token is refused from now on. */
+  Operator revoke(String name, Instant at);
+}

@@ -1,0 +1,62 @@
+package io.vcmctl.orchestrator.http;
+
+import io.vcmctl.orchestrator.access.AccessControl;
+import io.vcmctl.orchestrator.access.Operator;
+import io.vcmctl.orchestrator.access.Permission;
+import io.vcmctl.orchestrator.access.Role;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The provider side's door: the bearer token names an active operator, and the operator's role
+ * must grant what the endpoint does. A refusal by role is a 403 naming the role needed, and is
+ * recorded in the access log before it is answered.
+ */
+public final class OperatorAuth extends AllDirectives {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorAuth.class);
+  public static final String ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED";
+
+  private final AccessControl access;
+
+  public OperatorAuth(AccessControl access) {
+    this.access = access;
+  }
+
+  public AccessControl access() {
+    return access;
+  }
+
+  /** {@code inner} for an operator whose role allows {@code permission}; a 401 or a 403 otherwise. */
+  public Route allowed(Permission permission, Function<Operator, Route> inner) {
+    return optionalHeaderValueByName("Authorization", header -> {
+      Operator operator = access.authenticate(header.orElse(null)).orElse(null);
+      if (operator == null) {
+        String why = header.isEmpty()
+            ? "no token; send Authorization: Bearer <the content of DATA/admin.token or of an operator's token file>"
+            : "wrong token; send the content of DATA/admin.token of this daemon or of an operator's token file"
+            + " (a revoked or rotated token no longer works)";
+        return complete(HttpApi.error(401, ApiError.UNAUTHORIZED, why)
+            .addHeader(WWWAuthenticate.create(HttpChallenge.createOAuth2("vcm-orchestrator"))));
+      }
+      return extractRequest(request -> {
+        String what = request.method().name() + " " + request.getUri().path();
+        if (!operator.role().allows(permission)) {
+          access.refused(operator, permission, what);
+          return complete(HttpApi.error(403, ROLE_NOT_ALLOWED, permission.what() + " needs the role "
+              + Role.needed(permission) + "; operator " + operator.name() + " has the role " + operator.role().label()));
+        }
+        if (!request.method().equals(HttpMethods.GET)) {
+          LOG.info("{} {}", operator.principal(), what);
+        }
+        return inner.apply(operator);
+      });
+    });
+  }
+}
