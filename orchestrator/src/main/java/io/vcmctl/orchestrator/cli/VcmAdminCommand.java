@@ -259,6 +259,8 @@ public final class VcmAdminCommand {
         description = {"Sets one property of an inactive VCM to exactly the value a tenant request asks for.",
             "To change several, run it once for each and reuse the request file."})
     static final class Set implements Callable<Integer> {
+      private static final String MISMATCH = "PROPERTY_MISMATCH";
+
       @Mixin
       Options.Provider client;
 
@@ -284,7 +286,9 @@ public final class VcmAdminCommand {
           body.put("value", value);
           view = client.api().post(vcmPath(vcm) + "/properties", body);
         } catch (CliException e) {
-          throw new CliException("Failed to set VCM properties: " + e.getMessage(), e);
+          // The operator guide's own text for a mismatch, exactly: no code in it.
+          String why = MISMATCH.equals(e.code()) ? e.reason() : e.getMessage();
+          throw new CliException("Failed to set VCM properties: " + why, e);
         }
         Out.warnings(view);
         Out.fields(view, SUMMARY);
