@@ -1,5 +1,7 @@
 package io.vcmctl.orchestrator.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -19,7 +21,9 @@ import io.vcmctl.vcm.request.PublicKeys;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The JSON shapes of the HTTP API and of the command lines' {@code --json} output: one place,
@@ -28,6 +32,7 @@ import java.util.UUID;
 public final class JsonViews {
 
   public static final ObjectMapper MAPPER = JsonMapper.builder().build();
+  private static final Pattern SNAKE = Pattern.compile("([a-z0-9])([A-Z])");
 
   private JsonViews() {}
 
@@ -192,8 +197,33 @@ public final class JsonViews {
       x.put("event", e.event());
       x.put("by", e.by().toString());
       x.put("request_digest", e.requestDigest());
-      x.put("details", e.details());
+      x.set("details", snakeCase(details(e.details())));
     }
+    return o;
+  }
+
+  private static JsonNode details(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      // Written by the facade from the event itself; kept as text rather than lost.
+      return MAPPER.getNodeFactory().textNode(json);
+    }
+  }
+
+  /** The event's fields under the API's snake_case names ({@code kTenantReq} → {@code k_tenant_req}), at every depth. */
+  static JsonNode snakeCase(JsonNode node) {
+    if (node.isArray()) {
+      ArrayNode a = MAPPER.createArrayNode();
+      node.forEach(item -> a.add(snakeCase(item)));
+      return a;
+    }
+    if (!node.isObject()) {
+      return node;
+    }
+    ObjectNode o = MAPPER.createObjectNode();
+    node.properties().forEach(field -> o.set(SNAKE.matcher(field.getKey()).replaceAll("$1_$2").toLowerCase(Locale.ROOT),
+        snakeCase(field.getValue())));
     return o;
   }
 

@@ -205,10 +205,11 @@ final class Everyday {
   }
 
   private static Shape tenant(List<String> words, String action) {
-    return new Shape(words, TENANT, Set.of(), 1, 1, a -> {
+    return new Shape(words, TENANT, Set.of("--json"), 1, 1, a -> {
       Options.Tenant tenant = a.tenant();
       UUID vcm = a.uuid;
-      return () -> TenantCommand.act(tenant, vcm, action);
+      boolean json = a.json().json;
+      return () -> TenantCommand.act(tenant, vcm, action, json);
     });
   }
 

@@ -30,7 +30,6 @@ final class Out {
     OUT.println(key + ": " + (value == null ? "-" : value));
   }
 
-  /** Every field of an object, nested objects indented. */
   /** As {@code --json} asks: the API's JSON, or its fields as {@code key: value} lines. */
   static void object(JsonNode object, boolean json) {
     if (json) {
@@ -42,6 +41,18 @@ final class Out {
 
   static void fields(JsonNode object) {
     fields(object, "");
+  }
+
+  /** As {@code --json} asks: the API's JSON, or the named fields and any {@code unchanged} as lines. */
+  static void object(JsonNode object, boolean json, List<String> names) {
+    if (json) {
+      json(object);
+      return;
+    }
+    fields(object, names);
+    if (object.has("unchanged")) {
+      field("unchanged", object.get("unchanged"));
+    }
   }
 
   /** Only the named fields, in this order. */

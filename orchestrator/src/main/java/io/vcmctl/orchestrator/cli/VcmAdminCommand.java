@@ -6,7 +6,6 @@ import io.vcmctl.vcm.VcmProperty;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -30,7 +29,7 @@ public final class VcmAdminCommand {
   /** Figures that are placeholders until a VCM's first poll. */
   private static final List<String> NOT_COLLECTED_YET = List.of("memory_bytes", "disk_bytes", "cpu_seconds",
       "answering", "approaching_disk_limit");
-  private static final List<String> HISTORY_COLUMNS = List.of("seq", "at", "event", "by", "request_digest");
+  private static final List<String> STOPPED = List.of("uuid", "name", "state", "hardserver_restart_required");
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
   boolean verbose;
@@ -41,6 +40,17 @@ public final class VcmAdminCommand {
 
   private static String vcmPath(UUID vcm) {
     return "/v1/vcms/" + vcm;
+  }
+
+  /**
+   * The VCM as it is, marked {@code unchanged}, when a start or stop was refused only because it
+   * is already done: scripts can run again; nothing was recorded.
+   */
+  private static JsonNode already(Api api, UUID vcm, CliException refusal, String code, String why) {
+    if (!code.equals(refusal.code())) {
+      throw refusal;
+    }
+    return ((ObjectNode) api.get(vcmPath(vcm))).put("unchanged", why);
   }
 
   /** {@code {"request": base64}} for a request file, or {@code {}} without one. */
@@ -91,7 +101,8 @@ public final class VcmAdminCommand {
     @Option(names = "--force", description = "Replace a configuration file of the same name in --outdir.")
     boolean force;
 
-    @Parameters(paramLabel = "NAME", description = "The VCM's display name.")
+    @Parameters(paramLabel = "NAME", arity = "0..1",
+        description = "The VCM's display name; default: the name the request asks for.")
     String name;
 
     @Override
@@ -162,6 +173,9 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Provider client;
 
+    @Mixin
+    Options.Json format;
+
     @Option(names = "--request", paramLabel = "FILE", description = "The tenant's start request.")
     Path request;
 
@@ -171,7 +185,14 @@ public final class VcmAdminCommand {
     @Override
     public Integer call() {
       ObjectNode body = requestBody(request);
-      Out.fields(client.api().post(vcmPath(vcm) + "/start", body), SUMMARY);
+      Api api = client.api();
+      JsonNode view;
+      try {
+        view = api.post(vcmPath(vcm) + "/start", body);
+      } catch (CliException e) {
+        view = already(api, vcm, e, "ALREADY_ACTIVE", "already active");
+      }
+      Out.object(view, format.json, SUMMARY);
       return 0;
     }
   }
@@ -184,6 +205,9 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Provider client;
 
+    @Mixin
+    Options.Json format;
+
     @Option(names = "--force", description = "Stop it even while the tenant uses it.")
     boolean force;
 
@@ -193,9 +217,14 @@ public final class VcmAdminCommand {
     @Override
     public Integer call() {
       ObjectNode body = Json.object().put("force", force);
-      JsonNode view = client.api().post(vcmPath(vcm) + "/stop", body);
-      Out.fields(view, SUMMARY);
-      Out.fields(view, List.of("hardserver_restart_required"));
+      Api api = client.api();
+      JsonNode view;
+      try {
+        view = api.post(vcmPath(vcm) + "/stop", body);
+      } catch (CliException e) {
+        view = already(api, vcm, e, "NOT_ACTIVE", "already stopped");
+      }
+      Out.object(view, format.json, STOPPED);
       return 0;
     }
   }
@@ -207,6 +236,9 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Provider client;
 
+    @Mixin
+    Options.Json format;
+
     @Option(names = "--force", description = "Delete it even though its audit log is not finalized.")
     boolean force;
 
@@ -216,7 +248,7 @@ public final class VcmAdminCommand {
     @Override
     public Integer call() {
       ObjectNode body = Json.object().put("force", force);
-      Out.fields(client.api().post(vcmPath(vcm) + "/delete", body), SUMMARY);
+      Out.object(client.api().post(vcmPath(vcm) + "/delete", body), format.json, SUMMARY);
       return 0;
     }
   }
@@ -264,6 +296,9 @@ public final class VcmAdminCommand {
       @Mixin
       Options.Provider client;
 
+      @Mixin
+      Options.Json format;
+
       @Option(names = "--request", paramLabel = "FILE", required = true,
           description = "The tenant's properties request.")
       Path request;
@@ -291,6 +326,10 @@ public final class VcmAdminCommand {
           throw new CliException("Failed to set VCM properties: " + why, e);
         }
         Out.warnings(view);
+        if (format.json) {
+          Out.json(view);
+          return 0;
+        }
         Out.fields(view, SUMMARY);
         String key = VcmProperty.fromName(property).map(VcmProperty::key).orElse(property);
         Out.line(key, view.path("properties").path(key).asText());
@@ -353,17 +392,7 @@ public final class VcmAdminCommand {
         Out.json(history);
         return 0;
       }
-      List<List<String>> rows = new ArrayList<>();
-      rows.add(HISTORY_COLUMNS);
-      for (JsonNode event : history.path("events")) {
-        List<String> row = new ArrayList<>();
-        for (String column : HISTORY_COLUMNS) {
-          JsonNode cell = event.path(column);
-          row.add(cell.isNull() || cell.isMissingNode() ? "-" : cell.asText());
-        }
-        rows.add(row);
-      }
-      Out.table(rows);
+      Out.table(HistoryTable.rows(history.path("events")));
       return 0;
     }
   }

@@ -124,7 +124,8 @@ public final class HttpApi extends AllDirectives {
           return reply(orchestrator.setNetwork(esn, network, ADMIN),
               info -> JsonViews.withWarnings(JsonViews.info(info), Advice.network(network).stream().toList()));
         })),
-        path("reset", () -> command(List.of(), b -> reply(orchestrator.reset(esn, ADMIN), JsonViews::reset))),
+        path("reset", () -> command(List.of("force"), b ->
+            reply(orchestrator.reset(esn, b.bool("force").orElse(false), ADMIN), JsonViews::reset))),
         path("time", () -> command(List.of("module_time"), b ->
             reply(orchestrator.setTime(esn, moduleTime(b), ADMIN), JsonViews::info))));
   }

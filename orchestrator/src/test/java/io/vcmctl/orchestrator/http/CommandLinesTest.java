@@ -3,6 +3,7 @@ package io.vcmctl.orchestrator.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.vcmctl.orchestrator.cli.BinCommand.Result;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.TestTenant;
@@ -11,21 +12,27 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The command lines as an operator uses them day to day, each a real {@code bin/} script on one
- * daemon: the rule and the code in every refusal, and where each code is explained.
+ * daemon: the rule and the code in every refusal, and where each code is explained; {@code --json}
+ * on every command; idempotent start and stop; the reset's guard.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(LogCapturingExtension.class)
 class CommandLinesTest {
 
@@ -70,6 +77,104 @@ class CommandLinesTest {
         assertTrue(rules.contains("`" + field.get(null) + "`"), "docs/rules.md does not explain " + field.get(null));
       }
     }
+  }
+
+  @Test
+  @Order(1)
+  void everyCommandAnswersJsonWhenAsked() {
+    JsonNode request = json("hsmadmin", "vcm", "create", "--tenant-dir", "carol", "--name", "carol", "--out",
+        "carol.json", "--json");
+    assertEquals("carol", request.path("properties").path("name").asText(), request::toString);
+    assertTrue(json("hsmadmin", "vcm", "inspect-request", "carol.json", "--json").path("signature").asText()
+        .equals("valid"));
+    // No NAME: the name the tenant's request asks for.
+    JsonNode created = json("vcmadmin", "create", "--request", "carol.json", "--json");
+    String carol = created.path("uuid").asText();
+    assertEquals("carol", created.path("vcm").path("name").asText(), created::toString);
+
+    assertEquals("active", json("vcmadmin", "start", carol, "--json").path("state").asText());
+    JsonNode again = json("vcmadmin", "start", carol, "--json");
+    assertEquals("already active", again.path("unchanged").asText(), again::toString);
+    assertTrue(fleet.cli("vcmadmin", "start", carol).ok().out().contains("unchanged: already active"));
+
+    String config = "vcm-" + carol + ".config";
+    assertTrue(json("hsmadmin", "vcm", "enroll", "--tenant-dir", "carol", config, "--json").path("enrolled")
+        .asBoolean());
+    for (List<String> action : List.of(List.of("world", "load"), List.of("audit", "on"), List.of("audit", "finalize"),
+        List.of("mode", "maintenance"), List.of("mode", "operational"))) {
+      List<String> command = new ArrayList<>(List.of("hsmadmin", "vcm"));
+      command.addAll(action);
+      command.addAll(List.of("--tenant-dir", "carol", "--json", carol));
+      assertEquals(carol, json(command.toArray(String[]::new)).path("uuid").asText());
+    }
+    assertEquals(1000, json("hsmadmin", "vcm", "data", "write", "--tenant-dir", "carol", "--bytes", "1000", carol,
+        "--json").path("written_bytes").asLong());
+    json("hsmadmin", "vcm", "start-request", "--tenant-dir", "carol", "--out", "carol-start.json", "--json", carol);
+    json("hsmadmin", "vcm", "properties-request", "--tenant-dir", "carol", "--out", "carol-props.json", "--json",
+        carol, "serial_cardreader=true");
+
+    JsonNode stopped = json("vcmadmin", "stop", "--force", carol, "--json");
+    assertTrue(stopped.path("hardserver_restart_required").asBoolean(), stopped::toString);
+    JsonNode stoppedAgain = json("vcmadmin", "stop", carol, "--json");
+    assertEquals("already stopped", stoppedAgain.path("unchanged").asText(), stoppedAgain::toString);
+    assertTrue(fleet.cli("vcmadmin", "stop", carol).ok().out().contains("unchanged: already stopped"));
+    json("hsmadmin", "vcm", "acknowledge-restart", "--tenant-dir", "carol", "--json", carol);
+    json("hsmadmin", "vcm", "unenroll", "--tenant-dir", "carol", "--json", carol);
+    assertTrue(json("vcmadmin", "properties", "set", "--request", "carol-props.json", carol, "serial_cardreader",
+        "true", "--json").path("properties").path("serial_cardreader").asBoolean());
+
+    // Nothing was recorded for the second start and the second stop.
+    JsonNode events = json("vcmadmin", "history", carol, "--json").path("events");
+    assertEquals(List.of("VcmCreated", "VcmStarted", "TenantEnrolled"), names(events).subList(0, 3));
+    assertEquals(1, names(events).stream().filter("VcmStarted"::equals).count(), events::toString);
+    assertEquals(1, names(events).stream().filter("VcmStopped"::equals).count(), events::toString);
+    JsonNode createdDetails = events.get(0).path("details");
+    assertTrue(createdDetails.isObject(), createdDetails::toString);
+    assertTrue(createdDetails.path("properties").has("k_tenant_req"), createdDetails::toString);
+    assertTrue(createdDetails.has("sshadmin_key"), createdDetails::toString);
+
+    List<String> text = fleet.cli("vcmadmin", "history", carol).ok().out().lines().toList();
+    assertTrue(text.get(0).startsWith("seq"), text::toString);
+    assertTrue(text.stream().anyMatch(l -> l.contains("VcmStopped (forced)")), text::toString);
+    assertTrue(text.stream().anyMatch(l -> l.contains("PropertyChanged serial_cardreader=true")), text::toString);
+    assertTrue(text.stream().allMatch(l -> l.length() <= 100), () -> "wider than 100 columns:\n" + text);
+
+    assertEquals("deleted", json("vcmadmin", "delete", carol, "--json").path("state").asText());
+    String vendorKey = fleet.daemon.tokenFile().resolveSibling("demo-vendor").resolve("vendor.key").toString();
+    assertEquals(fleet.esn, json("orchestrator", "licence", "issue", "--vendor-key", vendorKey, "--esn", fleet.esn,
+        "--multi-tenant", "--max-active", "10", "--out", "licence.json", "--json").path("esn").asText());
+    assertEquals(10, json("hsmadmin", "fet", "licence.json", "--json").path("max_active_vcms").asInt());
+    assertEquals("ipv4 10.30.0.0/24", json("hsmadmin", "setnetwork", "--ipv4", "10.30.0.0/24", "--json")
+        .path("pending_network").asText());
+    assertTrue(json("hsmadmin", "settime", "--json").has("module_time"));
+    assertTrue(json("orchestrator", "vendor-key", "generate", "--out", "vendor", "--json").has("fingerprint"));
+  }
+
+  @Test
+  @Order(2)
+  void resetRefusesWhileATenantUsesItsVcmUnlessForced() {
+    String inUse = refused("hsmadmin", "reset");
+    assertTrue(inUse.startsWith("ERROR: R5 VCM_IN_USE: the reset would stop VCMs in use"), inUse);
+    assertTrue(inUse.contains("alice (" + alice + ")"), inUse);
+    assertEquals("active", json("vcmadmin", "show", "--json", alice.toString()).path("state").asText(),
+        "a refused reset stopped a VCM");
+
+    String out = fleet.cli("hsmadmin", "reset", "--force").ok().out();
+    assertTrue(out.contains("stopped: alice (" + alice + ")"), out);
+    fleet.start(alice);
+    JsonNode reset = json("hsmadmin", "reset", "--force", "--json");
+    assertEquals(alice.toString(), reset.path("stopped").get(0).asText(), reset::toString);
+    fleet.start(alice);
+  }
+
+  private JsonNode json(String... command) {
+    return fleet.cli(command).ok().json();
+  }
+
+  private static List<String> names(JsonNode events) {
+    List<String> names = new ArrayList<>();
+    events.forEach(e -> names.add(e.path("event").asText()));
+    return names;
   }
 
   /** A refusal: exit 1 and one line on stderr, nothing on stdout. */
