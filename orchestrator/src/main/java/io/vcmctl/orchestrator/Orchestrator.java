@@ -261,6 +261,22 @@ public final class Orchestrator implements AutoCloseable {
         });
   }
 
+  /** The VCMs deleted from an HSM, in the order they were deleted; their events stay in the journal for audit. */
+  public CompletionStage<List<DeletedVcm>> deletedVcms(String esn) {
+    CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system.classicSystem())
+        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournal);
+    return resolve(esn).thenCompose(h -> journal
+            .currentEventsByPersistenceId(HsmEntity.persistenceId(h.esn()).id(), 0, Long.MAX_VALUE)
+            .map(envelope -> envelope.event())
+            .filter(event -> event instanceof HsmEntity.VcmRemoved)
+            .mapAsync(1, event -> {
+              UUID uuid = ((HsmEntity.VcmRemoved) event).uuid();
+              return history(uuid).thenApply(entries -> DeletedVcm.of(uuid, entries));
+            })
+            .runWith(Sink.seq(), system))
+        .thenApply(List::copyOf);
+  }
+
   private static HistoryEntry entry(long sequenceNr, VcmEntity.Event event) {
     ObjectNode details = JSON.valueToTree(event);
     details.remove("vcm");

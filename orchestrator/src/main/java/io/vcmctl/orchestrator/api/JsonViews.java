@@ -10,6 +10,7 @@ import io.vcmctl.hsm.EnvStats;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmInfo;
 import io.vcmctl.hsm.Network;
+import io.vcmctl.orchestrator.DeletedVcm;
 import io.vcmctl.orchestrator.HistoryEntry;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.TenantFacts;
@@ -224,6 +225,23 @@ public final class JsonViews {
     ObjectNode o = MAPPER.createObjectNode();
     node.properties().forEach(field -> o.set(SNAKE.matcher(field.getKey()).replaceAll("$1_$2").toLowerCase(Locale.ROOT),
         snakeCase(field.getValue())));
+    return o;
+  }
+
+  /** {@code GET /v1/vcms/deleted}: each deleted VCM as its history left it. */
+  public static ObjectNode deleted(List<DeletedVcm> deleted) {
+    ObjectNode o = MAPPER.createObjectNode();
+    ArrayNode a = o.putArray("vcms");
+    for (DeletedVcm d : deleted) {
+      ObjectNode x = a.addObject();
+      x.put("uuid", d.uuid().toString());
+      x.put("name", d.name());
+      x.put("state", "deleted");
+      x.putObject("properties").put("ip_address", d.ipAddress());
+      x.put("created_at", d.createdAt().toString());
+      x.put("deleted_at", d.deletedAt().toString());
+      x.put("deleted_by", d.deletedBy().toString());
+    }
     return o;
   }
 

@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
     scope = ScopeType.INHERIT,
     description = "Creates and manages the VCMs of an HSM of the VCM orchestrator.",
     subcommands = {VcmAdminCommand.Create.class, VcmAdminCommand.Start.class, VcmAdminCommand.Stop.class,
-        VcmAdminCommand.Delete.class, VcmAdminCommand.Show.class, VcmAdminCommand.Properties.class,
+        VcmAdminCommand.Delete.class, VcmList.class, VcmAdminCommand.Show.class, VcmAdminCommand.Properties.class,
         VcmAdminCommand.Stats.class, VcmAdminCommand.History.class})
 public final class VcmAdminCommand {
 
@@ -179,18 +179,19 @@ public final class VcmAdminCommand {
     @Option(names = "--request", paramLabel = "FILE", description = "The tenant's start request.")
     Path request;
 
-    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+    String vcm;
 
     @Override
     public Integer call() {
       ObjectNode body = requestBody(request);
       Api api = client.api();
+      UUID uuid = VcmRefs.resolve(api, null, vcm, false);
       JsonNode view;
       try {
-        view = api.post(vcmPath(vcm) + "/start", body);
+        view = api.post(vcmPath(uuid) + "/start", body);
       } catch (CliException e) {
-        view = already(api, vcm, e, "ALREADY_ACTIVE", "already active");
+        view = already(api, uuid, e, "ALREADY_ACTIVE", "already active");
       }
       Out.object(view, format.json, SUMMARY);
       return 0;
@@ -211,18 +212,19 @@ public final class VcmAdminCommand {
     @Option(names = "--force", description = "Stop it even while the tenant uses it.")
     boolean force;
 
-    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+    String vcm;
 
     @Override
     public Integer call() {
       ObjectNode body = Json.object().put("force", force);
       Api api = client.api();
+      UUID uuid = VcmRefs.resolve(api, null, vcm, false);
       JsonNode view;
       try {
-        view = api.post(vcmPath(vcm) + "/stop", body);
+        view = api.post(vcmPath(uuid) + "/stop", body);
       } catch (CliException e) {
-        view = already(api, vcm, e, "NOT_ACTIVE", "already stopped");
+        view = already(api, uuid, e, "NOT_ACTIVE", "already stopped");
       }
       Out.object(view, format.json, STOPPED);
       return 0;
@@ -242,13 +244,14 @@ public final class VcmAdminCommand {
     @Option(names = "--force", description = "Delete it even though its audit log is not finalized.")
     boolean force;
 
-    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+    String vcm;
 
     @Override
     public Integer call() {
       ObjectNode body = Json.object().put("force", force);
-      Out.object(client.api().post(vcmPath(vcm) + "/delete", body), format.json, SUMMARY);
+      Api api = client.api();
+      Out.object(api.post(vcmPath(VcmRefs.resolve(api, null, vcm, false)) + "/delete", body), format.json, SUMMARY);
       return 0;
     }
   }
@@ -265,17 +268,19 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Json format;
 
-    @Parameters(paramLabel = "UUID", arity = "0..1", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", arity = "0..1", description = {VcmRefs.DESCRIPTION,
+        "Without it, every VCM one line each, as vcmadmin list."})
+    String vcm;
 
     @Override
     public Integer call() {
       Api api = client.api();
-      JsonNode answer = vcm == null ? api.get(Api.withEsn("/v1/vcms", hsm.esn)) : api.get(vcmPath(vcm));
+      JsonNode answer = vcm == null ? api.get(Api.withEsn("/v1/vcms", hsm.esn))
+          : api.get(vcmPath(VcmRefs.resolve(api, hsm.esn, vcm, false)));
       if (format.json) {
         Out.json(answer);
       } else if (vcm == null) {
-        Out.blocks(answer.path("vcms"), "no VCMs");
+        VcmList.print(answer, VcmList.Format.text);
       } else {
         Out.fields(answer);
       }
@@ -303,8 +308,8 @@ public final class VcmAdminCommand {
           description = "The tenant's properties request.")
       Path request;
 
-      @Parameters(index = "0", paramLabel = "UUID", converter = Converters.Uuid.class)
-      UUID vcm;
+      @Parameters(index = "0", paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+      String vcm;
 
       @Parameters(index = "1", paramLabel = "PROPERTY", description = "Such as autostart or restrict_startup.")
       String property;
@@ -319,7 +324,8 @@ public final class VcmAdminCommand {
           ObjectNode body = requestBody(request);
           body.put("property", property);
           body.put("value", value);
-          view = client.api().post(vcmPath(vcm) + "/properties", body);
+          Api api = client.api();
+          view = api.post(vcmPath(VcmRefs.resolve(api, null, vcm, false)) + "/properties", body);
         } catch (CliException e) {
           // The operator guide's own text for a mismatch, exactly: no code in it.
           String why = MISMATCH.equals(e.code()) ? e.reason() : e.getMessage();
@@ -382,12 +388,13 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Json format;
 
-    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+    String vcm;
 
     @Override
     public Integer call() {
-      JsonNode history = client.api().get(vcmPath(vcm) + "/history");
+      Api api = client.api();
+      JsonNode history = api.get(vcmPath(VcmRefs.resolve(api, null, vcm, true)) + "/history");
       if (format.json) {
         Out.json(history);
         return 0;

@@ -141,6 +141,7 @@ public final class HttpApi extends AllDirectives {
               return reply(orchestrator.createVcm(esn, b.requiredBase64("request"), choices, ADMIN),
                   JsonViews::created);
             }))),
+        path("deleted", () -> query(() -> reply(orchestrator.deletedVcms(esn), JsonViews::deleted))),
         pathPrefix(segment(), id -> concat(
             pathEnd(() -> query(() -> reply(orchestrator.vcm(uuid(id)), JsonViews::vcm))),
             path("start", () -> command(List.of("request"), b ->

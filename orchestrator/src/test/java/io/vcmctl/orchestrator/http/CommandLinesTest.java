@@ -167,6 +167,50 @@ class CommandLinesTest {
     fleet.start(alice);
   }
 
+  @Test
+  @Order(3)
+  void listShowsOneLinePerVcmAndTheDeletedOnesWithAll() {
+    List<String> list = fleet.cli("vcmadmin", "list").ok().out().lines().toList();
+    assertEquals(List.of("NAME", "UUID", "STATE", "ADDRESS", "FLAGS", "ENROLLED"),
+        List.of(list.get(0).split("\\s+")), list::toString);
+    assertEquals(3, list.size(), list::toString);
+    assertTrue(list.get(1).matches("alice +" + alice.toString().substring(0, 8) + " +active +10\\.30\\.0\\.\\d+ +- +yes"),
+        list::toString);
+    assertEquals(list, fleet.cli("vcmadmin", "show").ok().out().lines().toList(), "show without a VCM is the list");
+
+    List<String> all = fleet.cli("vcmadmin", "list", "--all").ok().out().lines().toList();
+    String carol = all.stream().filter(l -> l.startsWith("carol ")).findFirst().orElseThrow(() ->
+        new AssertionError("no deleted carol in " + all));
+    assertTrue(carol.matches("carol +[0-9a-f]{8,} +deleted .* \\d{4}-\\d\\d-\\d\\dT.* by provider:admin"), carol);
+
+    JsonNode json = json("vcmadmin", "list", "-o", "json", "--all");
+    assertEquals(3, json.path("vcms").size(), json::toString);
+    assertEquals("deleted", json.path("vcms").get(2).path("state").asText(), json::toString);
+    assertEquals(json, json("vcmadmin", "list", "--json", "--all"));
+    assertTrue(fleet.cli("vcmadmin", "list", "-o", "wide").ok().out().contains(bob.toString()));
+  }
+
+  @Test
+  @Order(4)
+  void aVcmIsNamedByItsNameOrAUniquePrefixOfItsUuid() {
+    assertEquals(alice.toString(), json("vcmadmin", "show", "--json", "alice").path("uuid").asText());
+    assertEquals(bob.toString(), json("vcmadmin", "show", "--json", bob.toString().substring(0, 8)).path("uuid")
+        .asText());
+    assertTrue(fleet.cli("vcmadmin", "stop", "bob").ok().out().contains("already stopped"));
+    assertTrue(fleet.cli("vcmadmin", "history", "carol").ok().out().contains("VcmDeleted"),
+        "a deleted VCM's history by its name");
+    assertTrue(refused("vcmadmin", "show", bob.toString().substring(0, 7)).contains("no VCM that exists is named"),
+        "a prefix of fewer than 8 hex digits is only a name");
+
+    UUID one = fleet.create("twin", new TestTenant(), Map.of());
+    UUID two = fleet.create("twin", new TestTenant(), Map.of());
+    String twins = refused("vcmadmin", "delete", "twin");
+    assertTrue(twins.startsWith("ERROR: 'twin' is ambiguous: it names twin (" + one + "), twin (" + two + ")")
+        || twins.startsWith("ERROR: 'twin' is ambiguous: it names twin (" + two + "), twin (" + one + ")"), twins);
+    assertEquals("deleted", json("vcmadmin", "delete", "--json", one.toString()).path("state").asText());
+    assertEquals("deleted", json("vcmadmin", "delete", "--json", "twin").path("state").asText());
+  }
+
   private JsonNode json(String... command) {
     return fleet.cli(command).ok().json();
   }
