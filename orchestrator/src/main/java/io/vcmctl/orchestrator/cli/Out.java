@@ -62,22 +62,6 @@ final class Out {
     }
   }
 
-  /** Objects one after another, a blank line between them; {@code none} when there are none. */
-  static void blocks(JsonNode array, String none) {
-    if (array.isEmpty()) {
-      OUT.println(none);
-      return;
-    }
-    boolean first = true;
-    for (JsonNode item : array) {
-      if (!first) {
-        OUT.println();
-      }
-      first = false;
-      fields(item);
-    }
-  }
-
   /** Rows in columns, each as wide as its widest cell; the first row is the header. */
   static void table(List<List<String>> rows) {
     int[] widths = new int[rows.get(0).size()];

@@ -26,9 +26,6 @@ import picocli.CommandLine.ScopeType;
 public final class VcmAdminCommand {
 
   private static final List<String> SUMMARY = List.of("uuid", "name", "state");
-  /** Figures that are placeholders until a VCM's first poll. */
-  private static final List<String> NOT_COLLECTED_YET = List.of("memory_bytes", "disk_bytes", "cpu_seconds",
-      "answering", "approaching_disk_limit");
   private static final List<String> STOPPED = List.of("uuid", "name", "state", "hardserver_restart_required");
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
@@ -345,8 +342,9 @@ public final class VcmAdminCommand {
   }
 
   @Command(name = "stats", mixinStandardHelpOptions = true,
-      description = {"Shows each VCM's memory and disk use as last collected by the stats poller, with the time it"
-          + " was collected (figures may be stale by up to the poll delay plus one cycle)."})
+      description = {"Shows each VCM's memory and disk use (and disk use as a share of the disk limit) as last"
+          + " collected by the stats poller, with the time it was collected (figures may be stale by up to the poll"
+          + " delay plus one cycle).", "--json keeps the raw figures: bytes, and CPU seconds."})
   static final class Stats implements Callable<Integer> {
     @Mixin
     Options.Provider client;
@@ -359,22 +357,21 @@ public final class VcmAdminCommand {
 
     @Override
     public Integer call() {
-      JsonNode stats = client.api().get(Api.withEsn("/v1/stats", hsm.esn));
+      Api api = client.api();
+      JsonNode stats = api.get(Api.withEsn("/v1/stats", hsm.esn));
       if (format.json) {
         Out.json(stats);
         return 0;
       }
       if (!stats.path("collected_since_start").asBoolean(true)) {
-        Out.line("stats", "not yet collected since start; the first poll is running");
+        System.out.println("no poll has completed since the daemon started; the figures come with the first one");
       }
-      for (JsonNode entry : stats.path("stats")) {
-        // Until its first poll a VCM's figures are placeholders; say so rather than show zeros.
-        if (entry.path("collected_at").isNull()) {
-          ((ObjectNode) entry).remove(NOT_COLLECTED_YET);
-          ((ObjectNode) entry).put("collected_at", "- (not collected yet)");
-        }
+      if (stats.path("stats").isEmpty()) {
+        System.out.println("no VCMs");
+        return 0;
       }
-      Out.blocks(stats.path("stats"), "no VCMs");
+      long diskLimit = api.get(Api.withEsn("/v1/stats/poller", hsm.esn)).path("disk_limit_bytes").asLong();
+      Out.table(StatsTable.rows(stats.path("stats"), diskLimit));
       return 0;
     }
   }

@@ -95,7 +95,7 @@ final class VcmList implements Callable<Integer> {
   }
 
   /** At least 8 hex digits, and as many more as it takes to tell this UUID from every other listed. */
-  private static int shortLength(String uuid, JsonNode vcms) {
+  static int shortLength(String uuid, JsonNode vcms) {
     int length = SHORT_UUID;
     for (JsonNode other : vcms) {
       String o = other.path("uuid").asText();

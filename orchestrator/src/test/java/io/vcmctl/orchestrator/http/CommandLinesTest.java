@@ -211,6 +211,18 @@ class CommandLinesTest {
     assertEquals("deleted", json("vcmadmin", "delete", "--json", "twin").path("state").asText());
   }
 
+  @Test
+  @Order(5)
+  void statsSayNotCollectedYetBeforeTheFirstPoll() {
+    // The poller waits an hour here: alice was never measured.
+    List<String> stats = fleet.cli("vcmadmin", "stats").ok().out().lines().toList();
+    String row = stats.stream().filter(l -> l.startsWith("alice ")).findFirst().orElseThrow(() ->
+        new AssertionError("no alice in " + stats));
+    assertTrue(row.contains("not collected yet"), stats::toString);
+    JsonNode json = json("vcmadmin", "stats", "--json");
+    assertTrue(json.path("stats").get(0).path("collected_at").isNull(), json::toString);
+  }
+
   private JsonNode json(String... command) {
     return fleet.cli(command).ok().json();
   }
