@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "hsmadmin", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     scope = ScopeType.INHERIT,
     description = "Manages an HSM of the VCM orchestrator; 'hsmadmin vcm' holds the tenant's commands.",
-    subcommands = {HsmAdminCommand.SetNetwork.class, HsmAdminCommand.Reset.class, HsmAdminCommand.Info.class,
+    subcommands = {CommandLine.HelpCommand.class, HsmAdminCommand.SetNetwork.class, HsmAdminCommand.Reset.class, HsmAdminCommand.Info.class,
         HsmAdminCommand.GetEnvStats.class, HsmAdminCommand.Fet.class, HsmAdminCommand.SetTime.class,
         TenantCommand.class})
 public final class HsmAdminCommand {

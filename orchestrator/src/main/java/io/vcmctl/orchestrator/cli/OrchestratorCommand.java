@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.bouncycastle.jcajce.interfaces.EdDSAPrivateKey;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
@@ -32,8 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "orchestrator", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     scope = ScopeType.INHERIT,
     description = "Runs the VCM orchestrator, and issues test and demo licences.",
-    subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
-        OrchestratorCommand.VendorKey.class})
+    subcommands = {CommandLine.HelpCommand.class, OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
+        OrchestratorCommand.VendorKey.class, CompletionCommand.class})
 public final class OrchestratorCommand {
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
@@ -78,11 +79,18 @@ public final class OrchestratorCommand {
             + " (default: vcmctl.runtime, auto: softhsm when installed, else simulated)."})
     String runtime;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+        description = "Append the daemon's log (one line per command, warnings) to FILE instead of stderr.")
+    Path logFile;
+
     @Override
     public Integer call() {
       Daemon.portProblem(port).ifPresent(problem -> {
         throw new ParameterException(spec.commandLine(), "--port: " + problem);
       });
+      if (logFile != null) {
+        LogFile.use(logFile);
+      }
       Daemon daemon;
       try {
         daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime, System.out);

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +36,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "vcm", mixinStandardHelpOptions = true,
     description = {"The tenant's commands: signed requests for the provider, and actions on the tenant's own VCM.",
         "Keys live in --tenant-dir (or VCM_TENANT_DIR; default ./tenant): sshadmin.key/.pub and request.key/.pub."},
-    subcommands = {TenantCommand.Create.class, TenantCommand.StartRequest.class,
+    subcommands = {CommandLine.HelpCommand.class, TenantCommand.Create.class, TenantCommand.StartRequest.class,
         TenantCommand.PropertiesRequest.class, TenantCommand.InspectRequest.class, TenantCommand.Enroll.class,
         TenantCommand.Unenroll.class, TenantCommand.World.class, TenantCommand.Mode.class, TenantCommand.Audit.class,
         TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class, TenantCommand.Pkcs11.class})

@@ -10,6 +10,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,7 +21,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vcmadmin", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     scope = ScopeType.INHERIT,
     description = "Creates and manages the VCMs of an HSM of the VCM orchestrator.",
-    subcommands = {VcmAdminCommand.Create.class, VcmAdminCommand.Start.class, VcmAdminCommand.Stop.class,
+    subcommands = {CommandLine.HelpCommand.class, VcmAdminCommand.Create.class, VcmAdminCommand.Start.class, VcmAdminCommand.Stop.class,
         VcmAdminCommand.Delete.class, VcmList.class, VcmAdminCommand.Show.class, VcmAdminCommand.Properties.class,
         VcmAdminCommand.Stats.class, VcmAdminCommand.History.class})
 public final class VcmAdminCommand {

@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * The operator's endpoints beside the API of docs/api.md: {@code /metrics} (admin token),
  * {@code /healthz} and {@code /readyz} (no token), {@code /v1/version} and
  * {@code /v1/stats/poller} (admin token), and the console at {@code /}. It also counts every
- * command the API answers, by kind and outcome, for the metrics.
+ * command the API answers, by kind and outcome, for the metrics, and logs it.
  */
 public final class OpsRoutes extends AllDirectives {
 
@@ -138,6 +138,7 @@ public final class OpsRoutes extends AllDirectives {
         Outcome outcome = code == null ? (status / 100 == 2 ? Outcome.OK : Outcome.ERROR)
             : code.equals(ApiError.INTERNAL) ? Outcome.ERROR : Outcome.REFUSED;
         metrics.commandAnswered(command.get(), outcome, code, Duration.ofNanos(System.nanoTime() - start));
+        CommandLog.answered(request, command.get(), status, code, response);
         return response;
       }, () -> api);
     });

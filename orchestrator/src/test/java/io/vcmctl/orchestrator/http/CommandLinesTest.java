@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vcmctl.orchestrator.cli.BinCommand;
 import io.vcmctl.orchestrator.cli.BinCommand.Result;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.TestTenant;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -221,6 +223,35 @@ class CommandLinesTest {
     assertTrue(row.contains("not collected yet"), stats::toString);
     JsonNode json = json("vcmadmin", "stats", "--json");
     assertTrue(json.path("stats").get(0).path("collected_at").isNull(), json::toString);
+  }
+
+  @Test
+  void usageMistakesGetHelpAndSuggestions() {
+    Result typo = fleet.cli("vcmadmin", "shwo");
+    assertEquals(2, typo.exit(), typo::toString);
+    assertEquals(1, typo.err().lines().count(), typo::toString);
+    assertTrue(typo.err().contains("did you mean 'show'"), typo::toString);
+
+    Result bare = fleet.cli("vcmadmin").ok();
+    assertTrue(bare.out().startsWith("Usage: vcmadmin"), bare::toString);
+    assertTrue(bare.out().contains("  list, ls "), bare::toString);
+    Result help = fleet.cli("vcmadmin", "help", "stop").ok();
+    assertTrue(help.out().startsWith("Usage: vcmadmin stop"), help::toString);
+    assertTrue(help.out().contains("--force"), help::toString);
+    assertTrue(fleet.cli("hsmadmin", "vcm").ok().out().startsWith("Usage: hsmadmin vcm"));
+  }
+
+  @Test
+  void theInstalledCompletionScriptCompletesCommandsInBash() {
+    Path dir = fleet.work.resolve("completions");
+    String installed = fleet.cli("orchestrator", "completion", "--dir", dir.toString()).ok().out();
+    assertTrue(installed.contains("vcmadmin: " + dir.resolve("vcmadmin")), installed);
+    Result completed = BinCommand.exec(fleet.work, Map.of(), Duration.ofSeconds(30), List.of("bash", "-c",
+        "source " + dir.resolve("vcmadmin") + " && COMP_WORDS=(vcmadmin st) && COMP_CWORD=1"
+            + " && COMP_LINE='vcmadmin st' && COMP_POINT=11 && _picocli_vcmadmin && echo \"${COMPREPLY[@]}\""));
+    assertEquals(0, completed.exit(), completed::toString);
+    assertEquals(List.of("start", "stats", "stop"),
+        List.of(completed.out().strip().split(" ")).stream().sorted().toList(), completed::toString);
   }
 
   private JsonNode json(String... command) {
