@@ -280,6 +280,8 @@ public final class VcmAdminCommand {
       } else if (vcm == null) {
         VcmList.print(answer, VcmList.Format.text);
       } else {
+        // The name is the first line already; --json keeps it in properties too, as the API does.
+        ((ObjectNode) answer.path("properties")).remove("name");
         Out.fields(answer);
       }
       return 0;

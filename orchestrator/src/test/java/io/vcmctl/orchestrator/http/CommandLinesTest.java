@@ -196,6 +196,8 @@ class CommandLinesTest {
   @Order(4)
   void aVcmIsNamedByItsNameOrAUniquePrefixOfItsUuid() {
     assertEquals(alice.toString(), json("vcmadmin", "show", "--json", "alice").path("uuid").asText());
+    String shown = fleet.cli("vcmadmin", "show", "alice").ok().out();
+    assertEquals(1, shown.lines().filter(l -> l.strip().startsWith("name: ")).count(), shown);
     assertEquals(bob.toString(), json("vcmadmin", "show", "--json", bob.toString().substring(0, 8)).path("uuid")
         .asText());
     assertTrue(fleet.cli("vcmadmin", "stop", "bob").ok().out().contains("already stopped"));
