@@ -13,13 +13,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code orchestrator completion}: installs the bash completion scripts picocli generates for
- * the three programs, where bash-completion loads a command's script on first use; zsh loads
- * the same scripts through bashcompinit.
+ * the three programs, where bash-completion loads a command's script on first use; in zsh the
+ * same script, sourced, sets up bashcompinit itself.
  */
 @Command(name = "completion", mixinStandardHelpOptions = true,
     description = {"Installs bash and zsh completion for orchestrator, hsmadmin and vcmadmin.",
-        "bash (with bash-completion) loads them by itself from the default directory; zsh: add to ~/.zshrc"
-            + " 'autoload -U +X bashcompinit && bashcompinit' and 'source DIR/vcmadmin' (and the others)."})
+        "bash (with bash-completion) loads them by itself from the default directory; zsh: add"
+            + " 'source DIR/vcmadmin' (and the others) to ~/.zshrc."})
 final class CompletionCommand implements Callable<Integer> {
 
   @Option(names = "--dir", paramLabel = "DIR",
