@@ -212,7 +212,7 @@ public final class JsonViews {
     }
   }
 
-  /** The event's fields under the API's snake_case names ({@code kTenantReq} → {@code k_tenant_req}), at every depth. */
+  /** The event's fields under the API's snake_case names ({@code kTenantReq}: {@code k_tenant_req}), at any depth. */
   static JsonNode snakeCase(JsonNode node) {
     if (node.isArray()) {
       ArrayNode a = MAPPER.createArrayNode();

@@ -26,9 +26,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "hsmadmin", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     scope = ScopeType.INHERIT,
     description = "Manages an HSM of the VCM orchestrator; 'hsmadmin vcm' holds the tenant's commands.",
-    subcommands = {CommandLine.HelpCommand.class, HsmAdminCommand.SetNetwork.class, HsmAdminCommand.Reset.class, HsmAdminCommand.Info.class,
+    subcommands = {HsmAdminCommand.SetNetwork.class, HsmAdminCommand.Reset.class, HsmAdminCommand.Info.class,
         HsmAdminCommand.GetEnvStats.class, HsmAdminCommand.Fet.class, HsmAdminCommand.SetTime.class,
-        TenantCommand.class})
+        TenantCommand.class, CommandLine.HelpCommand.class})
 public final class HsmAdminCommand {
 
   private static final List<String> LICENSING = List.of("esn", "speed_rating", "multi_tenant", "max_creatable_vcms",

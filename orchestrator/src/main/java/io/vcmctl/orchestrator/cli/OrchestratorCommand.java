@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "orchestrator", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     scope = ScopeType.INHERIT,
     description = "Runs the VCM orchestrator, and issues test and demo licences.",
-    subcommands = {CommandLine.HelpCommand.class, OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
-        OrchestratorCommand.VendorKey.class, CompletionCommand.class})
+    subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
+        OrchestratorCommand.VendorKey.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class OrchestratorCommand {
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")

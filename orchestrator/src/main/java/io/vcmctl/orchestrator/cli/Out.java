@@ -39,6 +39,7 @@ final class Out {
     }
   }
 
+  /** Every field of an object, nested objects indented. */
   static void fields(JsonNode object) {
     fields(object, "");
   }

@@ -36,10 +36,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "vcm", mixinStandardHelpOptions = true,
     description = {"The tenant's commands: signed requests for the provider, and actions on the tenant's own VCM.",
         "Keys live in --tenant-dir (or VCM_TENANT_DIR; default ./tenant): sshadmin.key/.pub and request.key/.pub."},
-    subcommands = {CommandLine.HelpCommand.class, TenantCommand.Create.class, TenantCommand.StartRequest.class,
+    subcommands = {TenantCommand.Create.class, TenantCommand.StartRequest.class,
         TenantCommand.PropertiesRequest.class, TenantCommand.InspectRequest.class, TenantCommand.Enroll.class,
         TenantCommand.Unenroll.class, TenantCommand.World.class, TenantCommand.Mode.class, TenantCommand.Audit.class,
-        TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class, TenantCommand.Pkcs11.class})
+        TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class, TenantCommand.Pkcs11.class,
+        CommandLine.HelpCommand.class})
 final class TenantCommand {
 
   private static final String DEFAULT_VALIDITY = "24h";

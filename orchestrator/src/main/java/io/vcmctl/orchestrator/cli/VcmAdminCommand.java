@@ -21,9 +21,9 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "vcmadmin", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     scope = ScopeType.INHERIT,
     description = "Creates and manages the VCMs of an HSM of the VCM orchestrator.",
-    subcommands = {CommandLine.HelpCommand.class, VcmAdminCommand.Create.class, VcmAdminCommand.Start.class, VcmAdminCommand.Stop.class,
+    subcommands = {VcmAdminCommand.Create.class, VcmAdminCommand.Start.class, VcmAdminCommand.Stop.class,
         VcmAdminCommand.Delete.class, VcmList.class, VcmAdminCommand.Show.class, VcmAdminCommand.Properties.class,
-        VcmAdminCommand.Stats.class, VcmAdminCommand.History.class})
+        VcmAdminCommand.Stats.class, VcmAdminCommand.History.class, CommandLine.HelpCommand.class})
 public final class VcmAdminCommand {
 
   private static final List<String> SUMMARY = List.of("uuid", "name", "state");

@@ -22,7 +22,8 @@ final class CommandLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(CommandLog.class);
   private static final Pattern VCM_PATH = Pattern.compile("/v1/(?:tenant/)?vcms/([0-9a-fA-F-]{36})/[a-z-]+");
-  private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  private static final Pattern UUID_TEXT =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
   private static final Pattern ESN_TEXT = Pattern.compile("[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}");
 
   private CommandLog() {}

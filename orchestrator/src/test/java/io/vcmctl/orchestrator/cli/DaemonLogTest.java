@@ -55,8 +55,8 @@ class DaemonLogTest {
     List<String> lines = Files.readAllLines(log).stream().filter(l -> l.contains("CommandLog")).toList();
     assertEquals(2, lines.size(), lines::toString);
     assertTrue(lines.get(lines.size() - 2).matches(
-        "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* INFO .*CommandLog - network by provider:admin on the HSM:"
-            + " ok"), lines::toString);
+        "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}\\S* INFO .*CommandLog"
+            + " - network by provider:admin on the HSM: ok"), lines::toString);
     assertTrue(lines.get(lines.size() - 1).endsWith("CommandLog - stop by provider:admin on VCM " + nobody
         + ": refused NOT_FOUND (HTTP 404)"), lines::toString);
     assertFalse(Files.readString(log).contains(token), "the log holds the admin token");

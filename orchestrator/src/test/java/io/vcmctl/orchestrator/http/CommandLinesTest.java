@@ -176,8 +176,8 @@ class CommandLinesTest {
     assertEquals(List.of("NAME", "UUID", "STATE", "ADDRESS", "FLAGS", "ENROLLED"),
         List.of(list.get(0).split("\\s+")), list::toString);
     assertEquals(3, list.size(), list::toString);
-    assertTrue(list.get(1).matches("alice +" + alice.toString().substring(0, 8) + " +active +10\\.30\\.0\\.\\d+ +- +yes"),
-        list::toString);
+    assertTrue(list.get(1).matches("alice +" + alice.toString().substring(0, 8)
+        + " +active +10\\.30\\.0\\.\\d+ +- +yes"), list::toString);
     assertEquals(list, fleet.cli("vcmadmin", "show").ok().out().lines().toList(), "show without a VCM is the list");
 
     List<String> all = fleet.cli("vcmadmin", "list", "--all").ok().out().lines().toList();
