@@ -334,6 +334,8 @@ public final class HsmEntity
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
     this.esn = esn;
     this.context = context;
+    // Log lines name this class, not the framework class that may have asked for the logger first.
+    context.setLoggerName(HsmEntity.class);
     this.env = env;
     this.commands = new HsmCommands(esn, context, env, this::Effect);
     this.roster = commands.roster();

@@ -36,6 +36,8 @@ final class Guardian {
   static Behavior<Command> create(List<String> esns, Function<String, HsmEnvironment> environments,
       StatsSettings stats) {
     return Behaviors.setup(ctx -> {
+      // Log lines name this class, not the framework class that may have asked for the logger first.
+      ctx.setLoggerName(Guardian.class);
       Map<String, Hsm> hsms = new LinkedHashMap<>();
       for (String esn : esns) {
         Hsm hsm = spawn(ctx, esn, environments.apply(esn), stats);

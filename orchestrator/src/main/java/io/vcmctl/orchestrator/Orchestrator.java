@@ -203,6 +203,16 @@ public final class Orchestrator implements AutoCloseable {
     return hsm(esn, r -> new HsmEntity.Reset(by, r));
   }
 
+  /** A reset that, unless forced, is refused while a tenant uses one of the VCMs it would stop (R5). */
+  public CompletionStage<HsmEntity.ResetOutcome> reset(String esn, boolean force, Principal by) {
+    if (force) {
+      return reset(esn, by);
+    }
+    return vcms(esn).thenCompose(views -> ResetGuard.inUse(views)
+        .<CompletionStage<HsmEntity.ResetOutcome>>map(CompletableFuture::failedFuture)
+        .orElseGet(() -> reset(esn, by)));
+  }
+
   public CompletionStage<HsmInfo> setTime(String esn, Instant moduleTime, Principal by) {
     return hsm(esn, r -> new HsmEntity.SetTime(moduleTime, by, r));
   }
@@ -275,6 +285,22 @@ public final class Orchestrator implements AutoCloseable {
           }
           return List.copyOf(entries);
         });
+  }
+
+  /** The VCMs deleted from an HSM, in the order they were deleted; their events stay in the journal for audit. */
+  public CompletionStage<List<DeletedVcm>> deletedVcms(String esn) {
+    CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system.classicSystem())
+        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournal);
+    return resolve(esn).thenCompose(h -> journal
+            .currentEventsByPersistenceId(HsmEntity.persistenceId(h.esn()).id(), 0, Long.MAX_VALUE)
+            .map(envelope -> envelope.event())
+            .filter(event -> event instanceof HsmEntity.VcmRemoved)
+            .mapAsync(1, event -> {
+              UUID uuid = ((HsmEntity.VcmRemoved) event).uuid();
+              return history(uuid).thenApply(entries -> DeletedVcm.of(uuid, entries));
+            })
+            .runWith(Sink.seq(), system))
+        .thenApply(List::copyOf);
   }
 
   private static HistoryEntry entry(long sequenceNr, VcmEntity.Event event) {

@@ -93,6 +93,8 @@ public final class StatsPoller extends AbstractBehavior<StatsPoller.Command> {
       StatsSettings settings, ModuleClock clock) {
     super(context);
     this.context = context;
+    // Log lines name this class, not the framework class that may have asked for the logger first.
+    context.setLoggerName(StatsPoller.class);
     this.timers = timers;
     this.hsm = hsm;
     this.settings = settings;

@@ -270,6 +270,8 @@ public final class VcmEntity
   private VcmEntity(UUID uuid, ActorContext<Command> context, TimerScheduler<Command> timers, VcmCommands.Deps deps) {
     super(persistenceId(uuid),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.1));
+    // Log lines name this class, not the framework class that may have asked for the logger first.
+    context.setLoggerName(VcmEntity.class);
     this.commands = new VcmCommands(uuid, context, timers, deps, this::Effect, () -> lastSequenceNumber(context));
   }
 

@@ -1,5 +1,7 @@
 package io.vcmctl.orchestrator.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,6 +10,7 @@ import io.vcmctl.hsm.EnvStats;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmInfo;
 import io.vcmctl.hsm.Network;
+import io.vcmctl.orchestrator.DeletedVcm;
 import io.vcmctl.orchestrator.HistoryEntry;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.TenantFacts;
@@ -19,7 +22,9 @@ import io.vcmctl.vcm.request.PublicKeys;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * The JSON shapes of the HTTP API and of the command lines' {@code --json} output: one place,
@@ -28,6 +33,7 @@ import java.util.UUID;
 public final class JsonViews {
 
   public static final ObjectMapper MAPPER = JsonMapper.builder().build();
+  private static final Pattern SNAKE = Pattern.compile("([a-z0-9])([A-Z])");
 
   private JsonViews() {}
 
@@ -197,7 +203,49 @@ public final class JsonViews {
       x.put("event", e.event());
       x.put("by", e.by().toString());
       x.put("request_digest", e.requestDigest());
-      x.put("details", e.details());
+      x.set("details", snakeCase(details(e.details())));
+    }
+    return o;
+  }
+
+  private static JsonNode details(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      // Written by the facade from the event itself; kept as text rather than lost.
+      return MAPPER.getNodeFactory().textNode(json);
+    }
+  }
+
+  /** The event's fields under the API's snake_case names ({@code kTenantReq}: {@code k_tenant_req}), at any depth. */
+  static JsonNode snakeCase(JsonNode node) {
+    if (node.isArray()) {
+      ArrayNode a = MAPPER.createArrayNode();
+      node.forEach(item -> a.add(snakeCase(item)));
+      return a;
+    }
+    if (!node.isObject()) {
+      return node;
+    }
+    ObjectNode o = MAPPER.createObjectNode();
+    node.properties().forEach(field -> o.set(SNAKE.matcher(field.getKey()).replaceAll("$1_$2").toLowerCase(Locale.ROOT),
+        snakeCase(field.getValue())));
+    return o;
+  }
+
+  /** {@code GET /v1/vcms/deleted}: each deleted VCM as its history left it. */
+  public static ObjectNode deleted(List<DeletedVcm> deleted) {
+    ObjectNode o = MAPPER.createObjectNode();
+    ArrayNode a = o.putArray("vcms");
+    for (DeletedVcm d : deleted) {
+      ObjectNode x = a.addObject();
+      x.put("uuid", d.uuid().toString());
+      x.put("name", d.name());
+      x.put("state", "deleted");
+      x.putObject("properties").put("ip_address", d.ipAddress());
+      x.put("created_at", d.createdAt().toString());
+      x.put("deleted_at", d.deletedAt().toString());
+      x.put("deleted_by", d.deletedBy().toString());
     }
     return o;
   }

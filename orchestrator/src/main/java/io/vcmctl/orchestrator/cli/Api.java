@@ -138,7 +138,7 @@ final class Api {
     }
     JsonNode message = answer == null ? null : answer.path("error").path("message");
     if (message != null && message.isTextual()) {
-      throw new CliException(message.textValue());
+      throw CliException.refused(answer.path("error").path("code").asText(null), message.textValue());
     }
     String text = body.strip();
     throw new CliException("the orchestrator at " + url + " answered HTTP " + status

@@ -5,6 +5,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Runs a command line the same way for all three programs: a refusal or failure is one line
@@ -42,14 +43,28 @@ final class Cli {
 
   private static int usageError(ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
+    if (!cmd.getSubcommands().isEmpty() && e.getMessage().startsWith("Missing required subcommand")) {
+      // Only the program's (or a command group's) name: what it offers, as --help would say.
+      cmd.usage(cmd.getOut());
+      return 0;
+    }
     PrintWriter err = cmd.getErr();
-    err.println("ERROR: " + oneLine(e.getMessage()) + " (see '" + cmd.getCommandSpec().qualifiedName()
-        + " --help')");
+    err.println("ERROR: " + oneLine(e.getMessage()) + suggestions(e) + " (see '"
+        + cmd.getCommandSpec().qualifiedName() + " --help')");
     if (verbose(cmd.getParseResult())) {
       e.printStackTrace(err);
     }
     err.flush();
     return USAGE;
+  }
+
+  /** picocli's guesses at a mistyped command or option, on the same line. */
+  private static String suggestions(ParameterException e) {
+    if (!(e instanceof UnmatchedArgumentException unmatched) || unmatched.getSuggestions().isEmpty()) {
+      return "";
+    }
+    return "; did you mean " + String.join(" or ", unmatched.getSuggestions().stream()
+        .map(s -> "'" + s + "'").toList()) + "?";
   }
 
   private static int failure(Exception e, CommandLine failed, ParseResult parsed) {

@@ -102,9 +102,11 @@ final class Everyday {
         show.client = a.provider();
         show.hsm = a.esn();
         show.format = a.json();
-        show.vcm = a.uuid;
+        show.vcm = a.uuid == null ? null : a.uuid.toString();
         return show;
       }),
+      list("list"),
+      list("ls"),
       new Shape(List.of("stats"), with(PROVIDER, "--esn"), Set.of("--json"), 0, 0, a -> {
         VcmAdminCommand.Stats stats = new VcmAdminCommand.Stats();
         stats.client = a.provider();
@@ -206,11 +208,36 @@ final class Everyday {
     return parsed;
   }
 
+  /** {@code vcmadmin list}, and its alias: {@code -o} one of its formats, given once. */
+  private static Shape list(String word) {
+    Set<String> values = with(with(with(PROVIDER, "--esn"), "-o"), "--output");
+    return new Shape(List.of(word), values, Set.of("--json", "--all"), 0, 0, a -> {
+      VcmList list = new VcmList();
+      list.client = a.provider();
+      list.hsm = a.esn();
+      list.json = a.json();
+      list.all = a.flags.contains("--all");
+      String o = a.values.get("-o");
+      String output = a.values.get("--output");
+      if (o != null && output != null) {
+        throw new Unusual();
+      }
+      String format = o != null ? o : output;
+      try {
+        list.output = format == null ? null : VcmList.Format.valueOf(format);
+      } catch (IllegalArgumentException e) {
+        throw new Unusual();
+      }
+      return list;
+    });
+  }
+
   private static Shape tenant(List<String> words, String action) {
-    return new Shape(words, TENANT, Set.of(), 1, 1, a -> {
+    return new Shape(words, TENANT, Set.of("--json"), 1, 1, a -> {
       Options.Tenant tenant = a.tenant();
       UUID vcm = a.uuid;
-      return () -> TenantCommand.act(tenant, vcm, action);
+      boolean json = a.json().json;
+      return () -> TenantCommand.act(tenant, vcm, action, json);
     });
   }
 

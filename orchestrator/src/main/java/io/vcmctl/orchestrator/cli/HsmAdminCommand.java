@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,7 +28,7 @@ import picocli.CommandLine.Spec;
     description = "Manages an HSM of the VCM orchestrator; 'hsmadmin vcm' holds the tenant's commands.",
     subcommands = {HsmAdminCommand.SetNetwork.class, HsmAdminCommand.Reset.class, HsmAdminCommand.Info.class,
         HsmAdminCommand.GetEnvStats.class, HsmAdminCommand.Fet.class, HsmAdminCommand.SetTime.class,
-        TenantCommand.class})
+        TenantCommand.class, CommandLine.HelpCommand.class})
 public final class HsmAdminCommand {
 
   private static final List<String> LICENSING = List.of("esn", "speed_rating", "multi_tenant", "max_creatable_vcms",
@@ -46,6 +49,9 @@ public final class HsmAdminCommand {
 
     @Mixin
     Options.Esn hsm;
+
+    @Mixin
+    Options.Json format;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Choice choice;
@@ -75,14 +81,15 @@ public final class HsmAdminCommand {
       JsonNode info = client.api().post(Api.withEsn("/v1/hsm/network", hsm.esn), body);
       Out.warnings(info);
       // pending_network takes effect at the next hsmadmin reset.
-      Out.fields(info, List.of("network", "pending_network"));
+      Out.object(info, format.json, List.of("network", "pending_network"));
       return 0;
     }
   }
 
   @Command(name = "reset", mixinStandardHelpOptions = true,
       description = {"Reboots the HSM: every active VCM stops, pending networking takes effect, then autostart VCMs"
-          + " start in creation order up to max_active_vcms."})
+          + " start in creation order up to max_active_vcms.",
+          "While a tenant uses a VCM (enrolled, operational) it is refused, naming the VCM, unless --force."})
   static final class Reset implements Callable<Integer> {
     @Mixin
     Options.Provider client;
@@ -90,12 +97,40 @@ public final class HsmAdminCommand {
     @Mixin
     Options.Esn hsm;
 
+    @Mixin
+    Options.Json format;
+
+    @Option(names = "--force", description = "Reset even while tenants use their VCMs; they must then restart their"
+        + " hardservers.")
+    boolean force;
+
     @Override
     public Integer call() {
-      JsonNode outcome = client.api().post(Api.withEsn("/v1/hsm/reset", hsm.esn), Json.object());
-      Out.fields(outcome, List.of("stopped", "started", "not_started"));
+      Api api = client.api();
+      JsonNode outcome = api.post(Api.withEsn("/v1/hsm/reset", hsm.esn), Json.object().put("force", force));
+      if (format.json) {
+        Out.json(outcome);
+        return 0;
+      }
+      Map<String, String> names = new HashMap<>();
+      for (JsonNode vcm : api.get(Api.withEsn("/v1/vcms", hsm.esn)).path("vcms")) {
+        names.put(vcm.path("uuid").asText(), vcm.path("name").asText());
+      }
+      Out.line("stopped", named(outcome.path("stopped"), names));
+      Out.line("started", named(outcome.path("started"), names));
+      List<String> notStarted = new ArrayList<>();
+      outcome.path("not_started").properties().forEach(e ->
+          notStarted.add(names.getOrDefault(e.getKey(), "?") + " (" + e.getKey() + "): " + e.getValue().asText()));
+      Out.line("not_started", notStarted.isEmpty() ? "(none)" : String.join("; ", notStarted));
       Out.fields(outcome.path("info"), List.of("network", "pending_network", "vcms_active", "max_active_vcms"));
       return 0;
+    }
+
+    /** {@code alice (4f9d…), bob (…)}: the names people know, with the UUIDs scripts use. */
+    private static String named(JsonNode uuids, Map<String, String> names) {
+      List<String> named = new ArrayList<>();
+      uuids.forEach(u -> named.add(names.getOrDefault(u.asText(), "?") + " (" + u.asText() + ")"));
+      return named.isEmpty() ? "(none)" : String.join(", ", named);
     }
   }
 
@@ -172,6 +207,9 @@ public final class HsmAdminCommand {
     @Mixin
     Options.Esn hsm;
 
+    @Mixin
+    Options.Json format;
+
     @Parameters(paramLabel = "FILE", description = "The licence file.")
     Path file;
 
@@ -187,7 +225,7 @@ public final class HsmAdminCommand {
         System.err.println("WARNING: feature " + f.getKey() + " is no longer licensed; VCM " + String.join(", ", vcms)
             + " keep it, but no VCM can be given it until a licence grants it again");
       });
-      Out.fields(info, LICENSING);
+      Out.object(info, format.json, LICENSING);
       return 0;
     }
   }
@@ -201,6 +239,9 @@ public final class HsmAdminCommand {
     @Mixin
     Options.Esn hsm;
 
+    @Mixin
+    Options.Json format;
+
     @Parameters(paramLabel = "TIME", arity = "0..1", converter = Converters.Time.class,
         description = "ISO-8601 time such as 2025-01-31T12:00:00Z; without it, the host's clock.")
     Instant time;
@@ -211,7 +252,7 @@ public final class HsmAdminCommand {
       if (time != null) {
         body.put("module_time", time.toString());
       }
-      Out.fields(client.api().post(Api.withEsn("/v1/hsm/time", hsm.esn), body), List.of("module_time"));
+      Out.object(client.api().post(Api.withEsn("/v1/hsm/time", hsm.esn), body), format.json, List.of("module_time"));
       return 0;
     }
   }

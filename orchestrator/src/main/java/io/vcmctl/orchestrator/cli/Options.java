@@ -179,9 +179,9 @@ final class Options {
     String esn;
   }
 
-  /** {@code --json}: print the API's JSON object instead of {@code key: value} lines. */
+  /** {@code --json}: print the API's JSON object instead of text. */
   static final class Json {
-    @Option(names = "--json", description = "Print JSON (the HTTP API's shape) instead of key: value lines.")
+    @Option(names = "--json", description = "Print JSON (snake_case keys, the HTTP API's shape) instead of text.")
     boolean json;
   }
 

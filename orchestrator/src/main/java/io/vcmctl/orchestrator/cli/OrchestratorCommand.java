@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vcmctl.hsm.Licence;
 import io.vcmctl.hsm.SpeedRating;
 import io.vcmctl.orchestrator.Daemon;
@@ -20,8 +21,10 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.bouncycastle.jcajce.interfaces.EdDSAPrivateKey;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ScopeType;
@@ -32,7 +35,8 @@ import picocli.CommandLine.Spec;
     scope = ScopeType.INHERIT,
     description = "Runs the VCM orchestrator, and issues test and demo licences.",
     subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
-        OrchestratorCommand.VendorKey.class, OperatorCommand.class, TlsCommand.class})
+        OrchestratorCommand.VendorKey.class, OperatorCommand.class, TlsCommand.class, CompletionCommand.class,
+        CommandLine.HelpCommand.class})
 public final class OrchestratorCommand {
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
@@ -93,11 +97,18 @@ public final class OrchestratorCommand {
             + " (default: vcmctl.runtime, auto: softhsm when installed, else simulated)."})
     String runtime;
 
+    @Option(names = "--log-file", paramLabel = "FILE",
+        description = "Append the daemon's log (one line per command, warnings) to FILE instead of stderr.")
+    Path logFile;
+
     @Override
     public Integer call() {
       Daemon.portProblem(port).ifPresent(problem -> {
         throw new ParameterException(spec.commandLine(), "--port: " + problem);
       });
+      if (logFile != null) {
+        LogFile.use(logFile);
+      }
       Daemon daemon;
       try {
         daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime,
@@ -151,6 +162,9 @@ public final class OrchestratorCommand {
       @Option(names = "--force", description = "Replace the --out file if it exists.")
       boolean force;
 
+      @Mixin
+      Options.Json format;
+
       @Override
       public Integer call() {
         if (maxActive != null && (maxActive < 1 || maxActive > Licence.MAX_ACTIVE_LIMIT)) {
@@ -175,12 +189,14 @@ public final class OrchestratorCommand {
           throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         Inputs.write(out, licence.sign(vendorKeyPair(vendorKey)), force);
-        Out.line("licence", out);
-        Out.line("esn", licence.esn());
-        Out.line("multi_tenant", licence.multiTenant());
-        Out.line("speed_rating", speed == null ? null : speed.label());
-        Out.line("max_active_vcms", maxActive);
-        Out.line("features", licence.features().isEmpty() ? null : String.join(", ", licence.features()));
+        ObjectNode issued = Json.object();
+        issued.put("licence", out.toString());
+        issued.put("esn", licence.esn());
+        issued.put("multi_tenant", licence.multiTenant());
+        issued.put("speed_rating", speed == null ? null : speed.label());
+        issued.put("max_active_vcms", maxActive);
+        issued.put("features", licence.features().isEmpty() ? null : String.join(", ", licence.features()));
+        Out.object(issued, format.json);
         return 0;
       }
 
@@ -213,6 +229,9 @@ public final class OrchestratorCommand {
       @Option(names = "--out", paramLabel = "DIR", required = true, description = "Directory for the key pair.")
       Path dir;
 
+      @Mixin
+      Options.Json format;
+
       @Override
       public Integer call() {
         Path key = dir.resolve("vendor.key");
@@ -228,9 +247,11 @@ public final class OrchestratorCommand {
         } catch (RuntimeException e) {
           throw new CliException("cannot write the vendor key to " + dir + ": " + e.getMessage(), e);
         }
-        Out.line("vendor_key", key);
-        Out.line("vendor_public_key", pub);
-        Out.line("fingerprint", PublicKeys.fingerprint(keys.getPublic()));
+        ObjectNode made = Json.object();
+        made.put("vendor_key", key.toString());
+        made.put("vendor_public_key", pub.toString());
+        made.put("fingerprint", PublicKeys.fingerprint(keys.getPublic()));
+        Out.object(made, format.json);
         return 0;
       }
     }

@@ -30,7 +30,6 @@ final class Out {
     OUT.println(key + ": " + (value == null ? "-" : value));
   }
 
-  /** Every field of an object, nested objects indented. */
   /** As {@code --json} asks: the API's JSON, or its fields as {@code key: value} lines. */
   static void object(JsonNode object, boolean json) {
     if (json) {
@@ -40,30 +39,27 @@ final class Out {
     }
   }
 
+  /** Every field of an object, nested objects indented. */
   static void fields(JsonNode object) {
     fields(object, "");
+  }
+
+  /** As {@code --json} asks: the API's JSON, or the named fields and any {@code unchanged} as lines. */
+  static void object(JsonNode object, boolean json, List<String> names) {
+    if (json) {
+      json(object);
+      return;
+    }
+    fields(object, names);
+    if (object.has("unchanged")) {
+      field("unchanged", object.get("unchanged"));
+    }
   }
 
   /** Only the named fields, in this order. */
   static void fields(JsonNode object, List<String> names) {
     for (String name : names) {
       field(name, object.path(name), "");
-    }
-  }
-
-  /** Objects one after another, a blank line between them; {@code none} when there are none. */
-  static void blocks(JsonNode array, String none) {
-    if (array.isEmpty()) {
-      OUT.println(none);
-      return;
-    }
-    boolean first = true;
-    for (JsonNode item : array) {
-      if (!first) {
-        OUT.println();
-      }
-      first = false;
-      fields(item);
     }
   }
 

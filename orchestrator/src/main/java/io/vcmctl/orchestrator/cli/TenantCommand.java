@@ -3,7 +3,6 @@ package io.vcmctl.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vcmctl.hsm.TenantConfig;
-import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.orchestrator.cli.Options.TenantDir;
 import io.vcmctl.vcm.VcmRules;
 import io.vcmctl.vcm.request.PublicKeys;
@@ -15,11 +14,13 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
     subcommands = {TenantCommand.Create.class, TenantCommand.StartRequest.class,
         TenantCommand.PropertiesRequest.class, TenantCommand.InspectRequest.class, TenantCommand.Enroll.class,
         TenantCommand.Unenroll.class, TenantCommand.World.class, TenantCommand.Mode.class, TenantCommand.Audit.class,
-        TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class, TenantCommand.Pkcs11.class})
+        TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class, TenantCommand.Pkcs11.class,
+        CommandLine.HelpCommand.class})
 final class TenantCommand {
 
   private static final String DEFAULT_VALIDITY = "24h";
@@ -56,10 +58,14 @@ final class TenantCommand {
 
     @Option(names = "--force", description = "Replace the --out file if it exists.")
     boolean force;
+
+    @Mixin
+    Options.Json format;
   }
 
   /** Signs a request with the request key and writes it; a bad value is the caller's usage error. */
-  private static void writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey, RequestFile file) {
+  private static ObjectNode writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey,
+      RequestFile file) {
     RequestPayload payload;
     try {
       payload = factory.make();
@@ -67,11 +73,33 @@ final class TenantCommand {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
     Inputs.write(file.out, SignedRequest.sign(payload, requestKey).toFileBytes(), file.force);
-    Out.line("request", file.out);
-    Out.line("kind", payload.kind());
-    Out.line("vcm", payload.vcm() == null ? "(new VCM)" : payload.vcm());
-    Out.field("properties", JsonViews.MAPPER.valueToTree(payload.properties()));
-    Out.line("expires_at", payload.expiresAt());
+    ObjectNode written = Json.object();
+    written.put("request", file.out.toString());
+    written.put("kind", payload.kind().toString());
+    written.put("vcm", payload.vcm() == null ? null : payload.vcm().toString());
+    ObjectNode properties = written.putObject("properties");
+    payload.properties().forEach(properties::put);
+    written.put("expires_at", payload.expiresAt().toString());
+    return written;
+  }
+
+  /** What a request command wrote: the JSON object, or its lines as before. */
+  private static void printRequest(ObjectNode written, boolean json) {
+    if (json) {
+      Out.json(written);
+      return;
+    }
+    Out.line("request", written.path("request").asText());
+    Out.line("kind", written.path("kind").asText());
+    Out.line("vcm", written.path("vcm").isNull() ? "(new VCM)" : written.path("vcm").asText());
+    Out.field("properties", written.path("properties"));
+    Out.line("expires_at", written.path("expires_at").asText());
+    if (written.has("tenant_dir")) {
+      Out.line("tenant_dir", written.path("tenant_dir").asText() + (written.path("new_keys").asBoolean() ? " (new keys)"
+          : ""));
+      Out.line("sshadmin_key", written.path("sshadmin_key").asText());
+      Out.line("request_key", written.path("request_key").asText());
+    }
   }
 
   @FunctionalInterface
@@ -80,17 +108,13 @@ final class TenantCommand {
   }
 
   /** One tenant action on a VCM: the signed call, then the VCM's tenant-side facts. */
-  private static int act(Options.Tenant tenant, UUID vcm, String action, ObjectNode body) {
-    JsonNode view = tenant.api().post("/v1/tenant/vcms/" + vcm + "/" + action, body);
-    Out.fields(view, FACTS);
-    if (view.has("unchanged")) {
-      Out.line("unchanged", view.get("unchanged").asText());
-    }
-    return 0;
+  private static ObjectNode post(Options.Tenant tenant, UUID vcm, String action, ObjectNode body) {
+    return (ObjectNode) tenant.api().post("/v1/tenant/vcms/" + vcm + "/" + action, body);
   }
 
-  static int act(Options.Tenant tenant, UUID vcm, String action) {
-    return act(tenant, vcm, action, Json.object());
+  static int act(Options.Tenant tenant, UUID vcm, String action, boolean json) {
+    Out.object(post(tenant, vcm, action, Json.object()), json, FACTS);
+    return 0;
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -147,11 +171,13 @@ final class TenantCommand {
       boolean newKeys = keys.lacks(TenantDir.SSHADMIN) && keys.lacks(TenantDir.REQUEST);
       KeyPair sshadmin = keys.readOrCreate(TenantDir.SSHADMIN);
       KeyPair request = keys.readOrCreate(TenantDir.REQUEST);
-      writeRequest(spec, () -> RequestPayload.create(PublicKeys.encode(sshadmin.getPublic()),
+      ObjectNode written = writeRequest(spec, () -> RequestPayload.create(PublicKeys.encode(sshadmin.getPublic()),
           PublicKeys.encode(request.getPublic()), properties, Instant.now(), file.validFor), request, file);
-      Out.line("tenant_dir", keys.dir + (newKeys ? " (new keys)" : ""));
-      Out.line("sshadmin_key", PublicKeys.fingerprint(sshadmin.getPublic()));
-      Out.line("request_key", PublicKeys.fingerprint(request.getPublic()));
+      written.put("tenant_dir", keys.dir.toString());
+      written.put("new_keys", newKeys);
+      written.put("sshadmin_key", PublicKeys.fingerprint(sshadmin.getPublic()));
+      written.put("request_key", PublicKeys.fingerprint(request.getPublic()));
+      printRequest(written, file.format.json);
       return 0;
     }
   }
@@ -174,7 +200,8 @@ final class TenantCommand {
     @Override
     public Integer call() {
       KeyPair request = keys.existing(TenantDir.REQUEST);
-      writeRequest(spec, () -> RequestPayload.start(vcm, Instant.now(), file.validFor), request, file);
+      printRequest(writeRequest(spec, () -> RequestPayload.start(vcm, Instant.now(), file.validFor), request, file),
+          file.format.json);
       return 0;
     }
   }
@@ -210,8 +237,8 @@ final class TenantCommand {
         properties.put(a.substring(0, eq), a.substring(eq + 1));
       }
       KeyPair request = keys.existing(TenantDir.REQUEST);
-      writeRequest(spec, () -> RequestPayload.properties(vcm, properties, Instant.now(), file.validFor), request,
-          file);
+      printRequest(writeRequest(spec, () -> RequestPayload.properties(vcm, properties, Instant.now(), file.validFor),
+          request, file), file.format.json);
       return 0;
     }
   }
@@ -220,6 +247,9 @@ final class TenantCommand {
       description = {"Shows what a request file asks for and whether its signature verifies.",
           "A create request is checked against the key it carries; others need the VCM's k_tenant_req."})
   static final class InspectRequest implements Callable<Integer> {
+    @Mixin
+    Options.Json format;
+
     @Parameters(paramLabel = "FILE")
     Path file;
 
@@ -231,7 +261,11 @@ final class TenantCommand {
       } catch (RequestException e) {
         throw new CliException(e.getMessage(), e);
       }
-      System.out.print(inspection.render());
+      if (format.json) {
+        Out.json(Inspections.json(inspection));
+      } else {
+        System.out.print(inspection.render());
+      }
       if (inspection.problem() != null) {
         throw new CliException(inspection.problem());
       }
@@ -245,6 +279,9 @@ final class TenantCommand {
     @Mixin
     Options.Tenant tenant;
 
+    @Mixin
+    Options.Json format;
+
     @Parameters(paramLabel = "CONFIG", description = "The tenant configuration file (vcm-UUID.config).")
     Path config;
 
@@ -256,9 +293,12 @@ final class TenantCommand {
       } catch (RequestException e) {
         throw new CliException(e.getMessage(), e);
       }
-      act(tenant, c.vcm(), "enroll");
-      Out.line("ip_address", c.ipAddress());
-      Out.line("esn", c.esn());
+      ObjectNode view = post(tenant, c.vcm(), "enroll", Json.object());
+      view.put("ip_address", c.ipAddress());
+      view.put("esn", c.esn());
+      List<String> shown = new ArrayList<>(FACTS);
+      shown.addAll(List.of("ip_address", "esn"));
+      Out.object(view, format.json, shown);
       return 0;
     }
   }
@@ -269,12 +309,15 @@ final class TenantCommand {
     @Mixin
     Options.Tenant tenant;
 
+    @Mixin
+    Options.Json format;
+
     @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
     UUID vcm;
 
     @Override
     public Integer call() {
-      return act(tenant, vcm, "unenroll");
+      return act(tenant, vcm, "unenroll", format.json);
     }
   }
 
@@ -282,9 +325,9 @@ final class TenantCommand {
   static final class World {
     @Command(name = "load", mixinStandardHelpOptions = true,
         description = "Loads the Security World into your VCM; it stays loaded across stop and start.")
-    int load(@Mixin Options.Tenant tenant,
+    int load(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "world-load");
+      return act(tenant, vcm, "world-load", format.json);
     }
   }
 
@@ -292,32 +335,32 @@ final class TenantCommand {
       description = "Your VCM's mode: put it in maintenance before the provider stops it.")
   static final class Mode {
     @Command(name = "operational", mixinStandardHelpOptions = true, description = "In use (the default).")
-    int operational(@Mixin Options.Tenant tenant,
+    int operational(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "mode-operational");
+      return act(tenant, vcm, "mode-operational", format.json);
     }
 
     @Command(name = "maintenance", mixinStandardHelpOptions = true,
         description = "Not in use: the provider may stop it without --force.")
-    int maintenance(@Mixin Options.Tenant tenant,
+    int maintenance(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "mode-maintenance");
+      return act(tenant, vcm, "mode-maintenance", format.json);
     }
   }
 
   @Command(name = "audit", mixinStandardHelpOptions = true, description = "Your VCM's audit log.")
   static final class Audit {
     @Command(name = "on", mixinStandardHelpOptions = true, description = "Turns audit logging on.")
-    int on(@Mixin Options.Tenant tenant,
+    int on(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "audit-on");
+      return act(tenant, vcm, "audit-on", format.json);
     }
 
     @Command(name = "finalize", mixinStandardHelpOptions = true,
         description = "Finalizes the audit log, so that the VCM can be deleted without --force.")
-    int finalizeLog(@Mixin Options.Tenant tenant,
+    int finalizeLog(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "audit-finalize");
+      return act(tenant, vcm, "audit-finalize", format.json);
     }
   }
 
@@ -334,6 +377,9 @@ final class TenantCommand {
       @Mixin
       Options.Tenant tenant;
 
+      @Mixin
+      Options.Json format;
+
       @Option(names = "--bytes", paramLabel = "N", required = true, description = "How many bytes to write.")
       long bytes;
 
@@ -345,8 +391,11 @@ final class TenantCommand {
         if (bytes < 1) {
           throw new ParameterException(spec.commandLine(), "--bytes must be a positive number of bytes, not " + bytes);
         }
-        act(tenant, vcm, "data-write", Json.object().put("bytes", bytes));
-        Out.line("written_bytes", bytes);
+        ObjectNode view = post(tenant, vcm, "data-write", Json.object().put("bytes", bytes));
+        view.put("written_bytes", bytes);
+        List<String> shown = new ArrayList<>(FACTS);
+        shown.add("written_bytes");
+        Out.object(view, format.json, shown);
         return 0;
       }
     }
@@ -358,12 +407,15 @@ final class TenantCommand {
     @Mixin
     Options.Tenant tenant;
 
+    @Mixin
+    Options.Json format;
+
     @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
     UUID vcm;
 
     @Override
     public Integer call() {
-      return act(tenant, vcm, "acknowledge-restart");
+      return act(tenant, vcm, "acknowledge-restart", format.json);
     }
   }
 

@@ -6,11 +6,11 @@ import io.vcmctl.vcm.VcmProperty;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,15 +22,12 @@ import picocli.CommandLine.ScopeType;
     scope = ScopeType.INHERIT,
     description = "Creates and manages the VCMs of an HSM of the VCM orchestrator.",
     subcommands = {VcmAdminCommand.Create.class, VcmAdminCommand.Start.class, VcmAdminCommand.Stop.class,
-        VcmAdminCommand.Delete.class, VcmAdminCommand.Show.class, VcmAdminCommand.Properties.class,
-        VcmAdminCommand.Stats.class, VcmAdminCommand.History.class})
+        VcmAdminCommand.Delete.class, VcmList.class, VcmAdminCommand.Show.class, VcmAdminCommand.Properties.class,
+        VcmAdminCommand.Stats.class, VcmAdminCommand.History.class, CommandLine.HelpCommand.class})
 public final class VcmAdminCommand {
 
   private static final List<String> SUMMARY = List.of("uuid", "name", "state");
-  /** Figures that are placeholders until a VCM's first poll. */
-  private static final List<String> NOT_COLLECTED_YET = List.of("memory_bytes", "disk_bytes", "cpu_seconds",
-      "answering", "approaching_disk_limit");
-  private static final List<String> HISTORY_COLUMNS = List.of("seq", "at", "event", "by", "request_digest");
+  private static final List<String> STOPPED = List.of("uuid", "name", "state", "hardserver_restart_required");
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
   boolean verbose;
@@ -41,6 +38,17 @@ public final class VcmAdminCommand {
 
   private static String vcmPath(UUID vcm) {
     return "/v1/vcms/" + vcm;
+  }
+
+  /**
+   * The VCM as it is, marked {@code unchanged}, when a start or stop was refused only because it
+   * is already done: scripts can run again; nothing was recorded.
+   */
+  private static JsonNode already(Api api, UUID vcm, CliException refusal, String code, String why) {
+    if (!code.equals(refusal.code())) {
+      throw refusal;
+    }
+    return ((ObjectNode) api.get(vcmPath(vcm))).put("unchanged", why);
   }
 
   /** {@code {"request": base64}} for a request file, or {@code {}} without one. */
@@ -91,7 +99,8 @@ public final class VcmAdminCommand {
     @Option(names = "--force", description = "Replace a configuration file of the same name in --outdir.")
     boolean force;
 
-    @Parameters(paramLabel = "NAME", description = "The VCM's display name.")
+    @Parameters(paramLabel = "NAME", arity = "0..1",
+        description = "The VCM's display name; default: the name the request asks for.")
     String name;
 
     @Override
@@ -162,16 +171,27 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Provider client;
 
+    @Mixin
+    Options.Json format;
+
     @Option(names = "--request", paramLabel = "FILE", description = "The tenant's start request.")
     Path request;
 
-    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+    String vcm;
 
     @Override
     public Integer call() {
       ObjectNode body = requestBody(request);
-      Out.fields(client.api().post(vcmPath(vcm) + "/start", body), SUMMARY);
+      Api api = client.api();
+      UUID uuid = VcmRefs.resolve(api, null, vcm, false);
+      JsonNode view;
+      try {
+        view = api.post(vcmPath(uuid) + "/start", body);
+      } catch (CliException e) {
+        view = already(api, uuid, e, "ALREADY_ACTIVE", "already active");
+      }
+      Out.object(view, format.json, SUMMARY);
       return 0;
     }
   }
@@ -184,18 +204,27 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Provider client;
 
+    @Mixin
+    Options.Json format;
+
     @Option(names = "--force", description = "Stop it even while the tenant uses it.")
     boolean force;
 
-    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+    String vcm;
 
     @Override
     public Integer call() {
       ObjectNode body = Json.object().put("force", force);
-      JsonNode view = client.api().post(vcmPath(vcm) + "/stop", body);
-      Out.fields(view, SUMMARY);
-      Out.fields(view, List.of("hardserver_restart_required"));
+      Api api = client.api();
+      UUID uuid = VcmRefs.resolve(api, null, vcm, false);
+      JsonNode view;
+      try {
+        view = api.post(vcmPath(uuid) + "/stop", body);
+      } catch (CliException e) {
+        view = already(api, uuid, e, "NOT_ACTIVE", "already stopped");
+      }
+      Out.object(view, format.json, STOPPED);
       return 0;
     }
   }
@@ -207,16 +236,20 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Provider client;
 
+    @Mixin
+    Options.Json format;
+
     @Option(names = "--force", description = "Delete it even though its audit log is not finalized.")
     boolean force;
 
-    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+    String vcm;
 
     @Override
     public Integer call() {
       ObjectNode body = Json.object().put("force", force);
-      Out.fields(client.api().post(vcmPath(vcm) + "/delete", body), SUMMARY);
+      Api api = client.api();
+      Out.object(api.post(vcmPath(VcmRefs.resolve(api, null, vcm, false)) + "/delete", body), format.json, SUMMARY);
       return 0;
     }
   }
@@ -233,18 +266,22 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Json format;
 
-    @Parameters(paramLabel = "UUID", arity = "0..1", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", arity = "0..1", description = {VcmRefs.DESCRIPTION,
+        "Without it, every VCM one line each, as vcmadmin list."})
+    String vcm;
 
     @Override
     public Integer call() {
       Api api = client.api();
-      JsonNode answer = vcm == null ? api.get(Api.withEsn("/v1/vcms", hsm.esn)) : api.get(vcmPath(vcm));
+      JsonNode answer = vcm == null ? api.get(Api.withEsn("/v1/vcms", hsm.esn))
+          : api.get(vcmPath(VcmRefs.resolve(api, hsm.esn, vcm, false)));
       if (format.json) {
         Out.json(answer);
       } else if (vcm == null) {
-        Out.blocks(answer.path("vcms"), "no VCMs");
+        VcmList.print(answer, VcmList.Format.text);
       } else {
+        // The name is the first line already; --json keeps it in properties too, as the API does.
+        ((ObjectNode) answer.path("properties")).remove("name");
         Out.fields(answer);
       }
       return 0;
@@ -259,15 +296,20 @@ public final class VcmAdminCommand {
         description = {"Sets one property of an inactive VCM to exactly the value a tenant request asks for.",
             "To change several, run it once for each and reuse the request file."})
     static final class Set implements Callable<Integer> {
+      private static final String MISMATCH = "PROPERTY_MISMATCH";
+
       @Mixin
       Options.Provider client;
+
+      @Mixin
+      Options.Json format;
 
       @Option(names = "--request", paramLabel = "FILE", required = true,
           description = "The tenant's properties request.")
       Path request;
 
-      @Parameters(index = "0", paramLabel = "UUID", converter = Converters.Uuid.class)
-      UUID vcm;
+      @Parameters(index = "0", paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+      String vcm;
 
       @Parameters(index = "1", paramLabel = "PROPERTY", description = "Such as autostart or restrict_startup.")
       String property;
@@ -282,11 +324,18 @@ public final class VcmAdminCommand {
           ObjectNode body = requestBody(request);
           body.put("property", property);
           body.put("value", value);
-          view = client.api().post(vcmPath(vcm) + "/properties", body);
+          Api api = client.api();
+          view = api.post(vcmPath(VcmRefs.resolve(api, null, vcm, false)) + "/properties", body);
         } catch (CliException e) {
-          throw new CliException("Failed to set VCM properties: " + e.getMessage(), e);
+          // The operator guide's own text for a mismatch, exactly: no code in it.
+          String why = MISMATCH.equals(e.code()) ? e.reason() : e.getMessage();
+          throw new CliException("Failed to set VCM properties: " + why, e);
         }
         Out.warnings(view);
+        if (format.json) {
+          Out.json(view);
+          return 0;
+        }
         Out.fields(view, SUMMARY);
         String key = VcmProperty.fromName(property).map(VcmProperty::key).orElse(property);
         Out.line(key, view.path("properties").path(key).asText());
@@ -296,8 +345,9 @@ public final class VcmAdminCommand {
   }
 
   @Command(name = "stats", mixinStandardHelpOptions = true,
-      description = {"Shows each VCM's memory and disk use as last collected by the stats poller, with the time it"
-          + " was collected (figures may be stale by up to the poll delay plus one cycle)."})
+      description = {"Shows each VCM's memory and disk use (and disk use as a share of the disk limit) as last"
+          + " collected by the stats poller, with the time it was collected (figures may be stale by up to the poll"
+          + " delay plus one cycle).", "--json keeps the raw figures: bytes, and CPU seconds."})
   static final class Stats implements Callable<Integer> {
     @Mixin
     Options.Provider client;
@@ -310,22 +360,21 @@ public final class VcmAdminCommand {
 
     @Override
     public Integer call() {
-      JsonNode stats = client.api().get(Api.withEsn("/v1/stats", hsm.esn));
+      Api api = client.api();
+      JsonNode stats = api.get(Api.withEsn("/v1/stats", hsm.esn));
       if (format.json) {
         Out.json(stats);
         return 0;
       }
       if (!stats.path("collected_since_start").asBoolean(true)) {
-        Out.line("stats", "not yet collected since start; the first poll is running");
+        System.out.println("no poll has completed since the daemon started; the figures come with the first one");
       }
-      for (JsonNode entry : stats.path("stats")) {
-        // Until its first poll a VCM's figures are placeholders; say so rather than show zeros.
-        if (entry.path("collected_at").isNull()) {
-          ((ObjectNode) entry).remove(NOT_COLLECTED_YET);
-          ((ObjectNode) entry).put("collected_at", "- (not collected yet)");
-        }
+      if (stats.path("stats").isEmpty()) {
+        System.out.println("no VCMs");
+        return 0;
       }
-      Out.blocks(stats.path("stats"), "no VCMs");
+      long diskLimit = api.get(Api.withEsn("/v1/stats/poller", hsm.esn)).path("disk_limit_bytes").asLong();
+      Out.table(StatsTable.rows(stats.path("stats"), diskLimit));
       return 0;
     }
   }
@@ -339,27 +388,18 @@ public final class VcmAdminCommand {
     @Mixin
     Options.Json format;
 
-    @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class)
-    UUID vcm;
+    @Parameters(paramLabel = "VCM", description = VcmRefs.DESCRIPTION)
+    String vcm;
 
     @Override
     public Integer call() {
-      JsonNode history = client.api().get(vcmPath(vcm) + "/history");
+      Api api = client.api();
+      JsonNode history = api.get(vcmPath(VcmRefs.resolve(api, null, vcm, true)) + "/history");
       if (format.json) {
         Out.json(history);
         return 0;
       }
-      List<List<String>> rows = new ArrayList<>();
-      rows.add(HISTORY_COLUMNS);
-      for (JsonNode event : history.path("events")) {
-        List<String> row = new ArrayList<>();
-        for (String column : HISTORY_COLUMNS) {
-          JsonNode cell = event.path(column);
-          row.add(cell.isNull() || cell.isMissingNode() ? "-" : cell.asText());
-        }
-        rows.add(row);
-      }
-      Out.table(rows);
+      Out.table(HistoryTable.rows(history.path("events")));
       return 0;
     }
   }

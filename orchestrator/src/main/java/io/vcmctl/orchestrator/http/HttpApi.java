@@ -124,8 +124,8 @@ public final class HttpApi extends AllDirectives {
           return reply(orchestrator.setNetwork(esn, network, by),
               info -> JsonViews.withWarnings(JsonViews.info(info), Advice.network(network).stream().toList()));
         })),
-        path("reset", () -> command(Permission.RESET, List.of(), (b, by) ->
-            reply(orchestrator.reset(esn, by), JsonViews::reset))),
+        path("reset", () -> command(Permission.RESET, List.of("force"), (b, by) ->
+            reply(orchestrator.reset(esn, b.bool("force").orElse(false), by), JsonViews::reset))),
         path("time", () -> command(Permission.CLOCK, List.of("module_time"), (b, by) ->
             reply(orchestrator.setTime(esn, moduleTime(b), by), JsonViews::info))));
   }
@@ -142,6 +142,7 @@ public final class HttpApi extends AllDirectives {
               return reply(orchestrator.createVcm(esn, b.requiredBase64("request"), choices, by),
                   JsonViews::created);
             }))),
+        path("deleted", () -> query(() -> reply(orchestrator.deletedVcms(esn), JsonViews::deleted))),
         pathPrefix(segment(), id -> concat(
             pathEnd(() -> query(() -> reply(orchestrator.vcm(uuid(id)), JsonViews::vcm))),
             path("start", () -> command(Permission.VCM_LIFECYCLE, List.of("request"), (b, by) ->

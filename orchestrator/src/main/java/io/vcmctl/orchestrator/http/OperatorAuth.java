@@ -5,13 +5,10 @@ import io.vcmctl.orchestrator.access.Operator;
 import io.vcmctl.orchestrator.access.Permission;
 import io.vcmctl.orchestrator.access.Role;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The provider side's door: the bearer token names an active operator, and the operator's role
@@ -20,7 +17,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OperatorAuth extends AllDirectives {
 
-  private static final Logger LOG = LoggerFactory.getLogger(OperatorAuth.class);
   public static final String ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED";
 
   private final AccessControl access;
@@ -47,13 +43,11 @@ public final class OperatorAuth extends AllDirectives {
       }
       return extractRequest(request -> {
         String what = request.method().name() + " " + request.getUri().path();
+        CommandLog.caller(request, operator.principal().toString());
         if (!operator.role().allows(permission)) {
           access.refused(operator, permission, what);
           return complete(HttpApi.error(403, ROLE_NOT_ALLOWED, permission.what() + " needs the role "
               + Role.needed(permission) + "; operator " + operator.name() + " has the role " + operator.role().label()));
-        }
-        if (!request.method().equals(HttpMethods.GET)) {
-          LOG.info("{} {}", operator.principal(), what);
         }
         return inner.apply(operator);
       });

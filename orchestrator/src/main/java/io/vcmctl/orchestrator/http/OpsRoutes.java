@@ -30,6 +30,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.Allow;
@@ -44,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * The operator's endpoints beside the API of docs/api.md: {@code /metrics} (any operator's token),
  * {@code /healthz} and {@code /readyz} (no token), {@code /v1/version} and
  * {@code /v1/stats/poller} (any operator's token), and the console at {@code /}. It also counts every
- * command the API answers, by kind and outcome, for the metrics.
+ * command the API answers, by kind and outcome, for the metrics, and logs it.
  */
 public final class OpsRoutes extends AllDirectives {
 
@@ -64,7 +65,8 @@ public final class OpsRoutes extends AllDirectives {
       Pattern.compile("/v1/vcms()"),
       Pattern.compile("/v1/vcms/[^/]+/(start|stop|delete|properties)"),
       Pattern.compile("/v1/tenant/vcms/[^/]+/(enroll|unenroll|world-load|mode-operational|mode-maintenance|audit-on"
-          + "|audit-finalize|data-write|acknowledge-restart)"));
+          + "|audit-finalize|data-write|acknowledge-restart)"),
+      Pattern.compile("/v1/operators(?:/[^/]+/(rotate|revoke))?"));
   private static final Pattern ERROR_CODE = Pattern.compile("[A-Z][A-Z_]{0,63}");
 
   private final Orchestrator orchestrator;
@@ -131,14 +133,16 @@ public final class OpsRoutes extends AllDirectives {
         return api;
       }
       long start = System.nanoTime();
-      return mapResponse(response -> {
+      HttpRequest withSlot = CommandLog.withCallerSlot(request);
+      return mapRequest(r -> withSlot, () -> mapResponse(response -> {
         int status = response.status().intValue();
         String code = status / 100 == 2 ? null : errorCode(response);
         Outcome outcome = code == null ? (status / 100 == 2 ? Outcome.OK : Outcome.ERROR)
             : code.equals(ApiError.INTERNAL) ? Outcome.ERROR : Outcome.REFUSED;
         metrics.commandAnswered(command.get(), outcome, code, Duration.ofNanos(System.nanoTime() - start));
+        CommandLog.answered(withSlot, command.get(), status, code, response);
         return response;
-      }, () -> api);
+      }, () -> api));
     });
   }
 
@@ -147,6 +151,9 @@ public final class OpsRoutes extends AllDirectives {
     for (Pattern p : COMMANDS) {
       Matcher m = p.matcher(path);
       if (m.matches()) {
+        if (path.startsWith("/v1/operators")) {
+          return Optional.of("operator-" + (m.group(1) == null ? "add" : m.group(1)));
+        }
         String name = m.group(1).isEmpty() ? "create" : m.group(1);
         return Optional.of(path.startsWith("/v1/tenant/") ? "tenant-" + name : name);
       }

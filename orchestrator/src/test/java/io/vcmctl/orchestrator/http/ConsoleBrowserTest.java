@@ -243,7 +243,7 @@ class ConsoleBrowserTest {
   void aRefusalShowsTheLineTheCommandLinePrints() {
     confirm(alice, "stop", "Stop");
     String cliLine = fleet.cli("vcmadmin", "stop", alice.toString()).err().strip();
-    assertTrue(cliLine.startsWith("ERROR: R5: VCM " + alice + " is in use"), cliLine);
+    assertTrue(cliLine.startsWith("ERROR: R5 VCM_IN_USE: VCM " + alice + " is in use"), cliLine);
     waitFor(() -> cliLine.equals(browser.findElement(By.id("action-error")).getText()));
     assertEquals("active", cell(row(alice), "state"));
     assertBrowserLog(Set.of("409 /v1/vcms/" + alice + "/stop"));

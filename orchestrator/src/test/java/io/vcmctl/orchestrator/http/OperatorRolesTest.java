@@ -179,7 +179,7 @@ class OperatorRolesTest {
   void theHistoryAndTheDaemonLogNameTheOperatorWhoActed() {
     ApiClient olga = new ApiClient(daemon.url(), add("olga", Role.OPERATOR));
     TestTenant tenant = new TestTenant();
-    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(OperatorAuth.class);
+    ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(CommandLog.class);
     ListAppender<ILoggingEvent> lines = new ListAppender<>();
     lines.start();
     log.addAppender(lines);
@@ -192,8 +192,8 @@ class OperatorRolesTest {
     } finally {
       log.detachAppender(lines);
     }
-    assertEquals(List.of("provider:olga POST /v1/vcms", "provider:olga POST /v1/vcms/" + uuid + "/start",
-        "provider:admin POST /v1/vcms/" + uuid + "/stop"),
+    assertEquals(List.of("create by provider:olga on VCM " + uuid + ": ok",
+        "start by provider:olga on VCM " + uuid + ": ok", "stop by provider:admin on VCM " + uuid + ": ok"),
         lines.list.stream().map(ILoggingEvent::getFormattedMessage).toList());
     List<String> by = new ArrayList<>();
     new ApiClient(daemon.url(), add("audrey", Role.AUDITOR)).get("/v1/vcms/" + uuid + "/history").ok().json()
