@@ -2,6 +2,7 @@ package io.vcmctl.hsm;
 
 
 import io.vcmctl.persistence.CborSerializable;
+import io.vcmctl.persistence.audit.ChainAdapter;
 import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.Principal;
@@ -26,6 +27,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
@@ -298,6 +300,7 @@ public final class HsmEntity
   private final HsmEnvironment env;
   private final HsmCommands commands;
   private final Roster roster;
+  private final ChainAdapter<Event> chain;
 
   public static PersistenceId persistenceId(String esn) {
     return PersistenceId.of(ENTITY_TYPE, esn);
@@ -315,6 +318,13 @@ public final class HsmEntity
     this.env = env;
     this.commands = new HsmCommands(esn, context, env, this::Effect);
     this.roster = commands.roster();
+    this.chain = ChainAdapter.create(context, persistenceId(esn));
+  }
+
+  /** Every event goes to the journal with its place in the HSM's audit chain. */
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return chain;
   }
 
   @Override
@@ -330,7 +340,10 @@ public final class HsmEntity
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), commands::onRecoveryCompleted)
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          chain.recovered(lastSequenceNumber(context));
+          commands.onRecoveryCompleted(s);
+        })
         .onSignal(PreRestart.instance(), s -> commands.onFailure())
         .onSignal(PostStop.instance(), s -> commands.onFailure())
         .onSignal(RecoveryFailed.class, (s, failed) -> context.getLog().error("HSM {} cannot recover its journal ({});"

@@ -14,6 +14,7 @@ import io.vcmctl.hsm.HsmSettings;
 import io.vcmctl.hsm.Network;
 import io.vcmctl.hsm.ProviderChoices;
 import io.vcmctl.persistence.DataDirectory;
+import io.vcmctl.persistence.audit.ChainedEvent;
 import io.vcmctl.stats.StatsPoller;
 import io.vcmctl.stats.StatsSettings;
 import io.vcmctl.vcm.ModuleClock;
@@ -241,7 +242,7 @@ public final class Orchestrator implements AutoCloseable {
     CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system.classicSystem())
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournal);
     return journal.currentEventsByPersistenceId(VcmEntity.persistenceId(uuid).id(), 0, Long.MAX_VALUE)
-        .map(envelope -> entry(envelope.sequenceNr(), (VcmEntity.Event) envelope.event()))
+        .map(envelope -> entry(envelope.sequenceNr(), (VcmEntity.Event) ChainedEvent.unwrap(envelope.event())))
         .runWith(Sink.seq(), system)
         .thenApply(entries -> {
           if (entries.isEmpty()) {
