@@ -9,6 +9,7 @@ import io.vcmctl.hsm.Network;
 import io.vcmctl.hsm.ProviderChoices;
 import io.vcmctl.orchestrator.Orchestrator;
 import io.vcmctl.orchestrator.api.JsonViews;
+import io.vcmctl.orchestrator.audit.AuditViews;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.SafeText;
@@ -126,7 +127,10 @@ public final class HttpApi extends AllDirectives {
         })),
         path("reset", () -> command(List.of(), b -> reply(orchestrator.reset(esn, ADMIN), JsonViews::reset))),
         path("time", () -> command(List.of("module_time"), b ->
-            reply(orchestrator.setTime(esn, moduleTime(b), ADMIN), JsonViews::info))));
+            reply(orchestrator.setTime(esn, moduleTime(b), ADMIN), JsonViews::info))),
+        path("history", () -> query(() -> reply(orchestrator.hsmHistory(esn),
+            entries -> AuditViews.hsmHistory(esn == null ? orchestrator.esns().get(0) : esn, entries)))),
+        path("audit", () -> query(() -> reply(orchestrator.auditExport(esn), AuditViews::export))));
   }
 
   private Route vcms(String esn) {
