@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.orchestrator.audit.AuditExport;
 import io.vcmctl.orchestrator.audit.AuditVerifier;
@@ -18,7 +19,10 @@ import io.vcmctl.vcm.request.KeyFiles;
 import io.vcmctl.vcm.request.PublicKeys;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +62,49 @@ class AuditTrailTest {
       assertEquals(export.subList(0, export.size() - 1), again.subList(0, again.size() - 1),
           "the head is recovered, the stored entries are what they were; only the checkpoint's time differs");
     }
+  }
+
+  @Test
+  void theModuleKeySignsEveryChainsHeadEveryNEntriesAndARehashedChainFailsAtItsFirstCheckpoint() throws Exception {
+    Path dir = TestConfigs.freshDataDirectory("audit-checkpoints").root();
+    OrchestratorConfig config = OrchestratorConfig.of(dir, VENDOR.getPublic());
+    List<String> export;
+    String esn;
+    try (Orchestrator o = Orchestrator.start(config, ConfigFactory.parseString("vcmctl.audit.checkpoint-every = 3")
+        .withFallback(Orchestrator.config(config)))) {
+      esn = o.esns().get(0);
+      AuditRuns.quickStart(o);
+      export = AuditRuns.export(o);
+    }
+    Map<String, Long> lengths = new HashMap<>();
+    export.stream().map(AuditTrailTest::json).filter(r -> r.has("seq"))
+        .forEach(r -> lengths.merge(r.path("persistence_id").asText(), 1L, Long::sum));
+    long expected = 1 + lengths.values().stream().mapToLong(n -> n / 3).sum();
+    assertEquals(expected, AuditRuns.verify(export, moduleKey(dir, esn)).checkpoints(),
+        "one checkpoint every 3 entries of each chain, and the closing one");
+
+    // Whoever rewrites an entry and re-hashes the chain after it cannot sign the heads again.
+    String vcm = export.stream().map(AuditTrailTest::json).map(r -> r.path("persistence_id").asText())
+        .filter(p -> p.startsWith("vcm|")).findFirst().orElseThrow();
+    List<String> rewritten = new ArrayList<>();
+    String head = AuditChain.GENESIS;
+    for (String line : export) {
+      ObjectNode r = (ObjectNode) json(line);
+      if (vcm.equals(r.path("persistence_id").asText())) {
+        if (r.path("seq").asLong() == 1) {
+          ((ObjectNode) r.get("event").get("properties")).put("name", "mallory");
+        }
+        head = AuditChain.hash(head, AuditChain.canonical(vcm, r.path("seq").asLong(), r.path("type").asText(),
+            r.get("event")));
+        r.put("hash", head);
+        line = r.toString();
+      }
+      rewritten.add(line);
+    }
+    AuditVerifier.Failed f = assertThrows(AuditVerifier.Failed.class,
+        () -> AuditRuns.verify(rewritten, moduleKey(dir, esn)));
+    assertTrue(f.getMessage().startsWith("entry seq 3 of " + vcm), f.getMessage());
+    assertTrue(f.getMessage().contains("carries a checkpoint not signed by module key"), f.getMessage());
   }
 
   @Test

@@ -126,6 +126,9 @@ public final class AuditExport {
       if (e.migratedThrough() > 0) {
         r.put("migrated_through", e.migratedThrough());
       }
+      if (e.checkpoint() != null) {
+        r.put("checkpoint", Base64.getEncoder().encodeToString(e.checkpoint()));
+      }
       records.add(r);
       entries++;
     }

@@ -176,6 +176,13 @@ public final class AuditVerifier {
           + PublicKeys.fingerprint(event.path("modulePublicKey").asText()) + ", but the export is signed by "
           + fingerprint + ": the key was replaced");
     }
+    if (r.has("checkpoint")) {
+      if (!PublicKeys.verify(key, AuditChain.checkpoint(pid, seq, hash), base64(r.path("checkpoint").asText()))) {
+        throw new Failed("entry seq " + seq + " of " + pid + " (line " + line + ") carries a checkpoint not signed by"
+            + " module key " + fingerprint + ": it was forged, or the key replaced");
+      }
+      checkpoints++;
+    }
     chain.seq = seq;
     chain.head = hash;
     entries++;
@@ -200,13 +207,7 @@ public final class AuditVerifier {
     ObjectNode signed = r.deepCopy();
     String signature = signed.path("signature").asText();
     signed.remove("signature");
-    byte[] sig;
-    try {
-      sig = Base64.getDecoder().decode(signature);
-    } catch (IllegalArgumentException e) {
-      sig = null;
-    }
-    if (!PublicKeys.verify(key, AuditChain.canonicalJson(signed), sig)) {
+    if (!PublicKeys.verify(key, AuditChain.canonicalJson(signed), base64(signature))) {
       throw new Failed("the checkpoint at line " + line + " is not signed by module key " + fingerprint
           + ": it was changed" + (lastEntry == null ? "" : " (last entry before it: " + lastEntry + ")"));
     }
@@ -240,6 +241,14 @@ public final class AuditVerifier {
     }
     checkpoints++;
     closed = true;
+  }
+
+  private static byte[] base64(String text) {
+    try {
+      return Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private Verified finish() throws Failed {

@@ -53,6 +53,15 @@ public final class AuditChain {
     return canonicalJson(entry);
   }
 
+  /** The bytes a checkpoint signs: the canonical JSON of {@code {"hash","persistence_id","seq"}}. */
+  public static byte[] checkpoint(String persistenceId, long seq, String hash) {
+    ObjectNode head = JsonNodeFactory.instance.objectNode();
+    head.put("hash", hash);
+    head.put("persistence_id", persistenceId);
+    head.put("seq", seq);
+    return canonicalJson(head);
+  }
+
   /** Compact JSON with every object's keys sorted, as UTF-8. */
   public static byte[] canonicalJson(JsonNode node) {
     try {

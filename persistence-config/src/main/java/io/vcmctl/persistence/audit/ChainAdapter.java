@@ -19,6 +19,7 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
 
   private final ActorContext<?> context;
   private final String persistenceId;
+  private final long checkpointEvery;
   private long seq = -1;
   private String head;
   private long migratedThrough;
@@ -26,6 +27,7 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
   private ChainAdapter(ActorContext<?> context, PersistenceId persistenceId) {
     this.context = context;
     this.persistenceId = persistenceId.id();
+    this.checkpointEvery = context.getSystem().settings().config().getLong("vcmctl.audit.checkpoint-every");
   }
 
   public static <E extends CborSerializable> ChainAdapter<E> create(ActorContext<?> context, PersistenceId id) {
@@ -39,11 +41,21 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
     }
     long next = seq + 1;
     String hash = AuditChain.hash(head, persistenceId, next, event);
-    ChainedEvent chained = new ChainedEvent(event, next, hash, migratedThrough);
+    ChainedEvent chained = new ChainedEvent(event, next, hash, migratedThrough, checkpoint(next, hash));
     seq = next;
     head = hash;
     migratedThrough = 0;
     return chained;
+  }
+
+  /** The module key's signature of the head every N entries, when the key is at hand. */
+  private byte[] checkpoint(long seq, String hash) {
+    if (seq % checkpointEvery != 0) {
+      return null;
+    }
+    return AuditSigners.get(context.getSystem()).of(context.getSelf())
+        .map(s -> s.sign(AuditChain.checkpoint(persistenceId, seq, hash)))
+        .orElse(null);
   }
 
   @Override

@@ -12,13 +12,16 @@ import io.vcmctl.persistence.CborSerializable;
  *     ({@link AuditChain#hash})
  * @param migratedThrough non-zero on the first entry written after a journal of the first
  *     release was chained at start: entries 1 to this number were chained then, not when written
+ * @param checkpoint on every {@code vcmctl.audit.checkpoint-every}-th entry, the module key's
+ *     signature of this head ({@link AuditChain#checkpoint}); otherwise {@code null}
  */
 public record ChainedEvent(
     @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, include = JsonTypeInfo.As.PROPERTY, property = "@class")
     CborSerializable event,
     long seq,
     String hash,
-    long migratedThrough) implements CborSerializable {
+    long migratedThrough,
+    byte[] checkpoint) implements CborSerializable {
 
   /** The entity's event as stored in the journal, chained or not (a read-side query sees both). */
   public static Object unwrap(Object stored) {

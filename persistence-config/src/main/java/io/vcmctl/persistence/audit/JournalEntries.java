@@ -18,13 +18,14 @@ public final class JournalEntries {
    *
    * @param event the entity's own event
    * @param hash the stored chain hash, or {@code null} for an event written before the chain existed
+   * @param checkpoint the module key's signature of this head, or {@code null}
    */
-  public record Stored(long seq, Object event, String hash, long migratedThrough) {
+  public record Stored(long seq, Object event, String hash, long migratedThrough, byte[] checkpoint) {
 
     static Stored of(long seq, Object stored) {
       return stored instanceof ChainedEvent c
-          ? new Stored(seq, c.event(), c.hash(), c.migratedThrough())
-          : new Stored(seq, stored, null, 0);
+          ? new Stored(seq, c.event(), c.hash(), c.migratedThrough(), c.checkpoint())
+          : new Stored(seq, stored, null, 0, null);
     }
   }
 
