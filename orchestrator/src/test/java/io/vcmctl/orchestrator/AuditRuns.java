@@ -23,12 +23,17 @@ import java.util.Map;
 import java.util.UUID;
 
 /** A run like the README's quick start, and what the audit commands make of its export. */
-final class AuditRuns {
+public final class AuditRuns {
 
   private AuditRuns() {}
 
+  /** The vendor key that signs {@link #quickStart}'s licence. */
+  public static PublicKey vendorKey() {
+    return OrchestratorFacadeTest.VENDOR.getPublic();
+  }
+
   /** Licence, networking, reset; three VCMs: one active and enrolled, one force-stopped, one deleted; a reset. */
-  static List<UUID> quickStart(Orchestrator o) {
+  public static List<UUID> quickStart(Orchestrator o) {
     OrchestratorFacadeTest.ready(o, null, 3);
     TestTenant tenant = new TestTenant();
     List<UUID> vcms = new ArrayList<>();
