@@ -20,6 +20,7 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
   private final ActorContext<?> context;
   private final String persistenceId;
   private final long checkpointEvery;
+  private final boolean enabled;
   private long seq = -1;
   private String head;
   private long migratedThrough;
@@ -28,6 +29,7 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
     this.context = context;
     this.persistenceId = persistenceId.id();
     this.checkpointEvery = context.getSystem().settings().config().getLong("vcmctl.audit.checkpoint-every");
+    this.enabled = context.getSystem().settings().config().getBoolean("vcmctl.audit.chain");
   }
 
   public static <E extends CborSerializable> ChainAdapter<E> create(ActorContext<?> context, PersistenceId id) {
@@ -36,6 +38,9 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
 
   @Override
   public Object toJournal(E event) {
+    if (!enabled) {
+      return event;
+    }
     if (head == null) {
       throw new IllegalStateException("the audit chain of " + persistenceId + " has no head: recovery did not finish");
     }
@@ -78,6 +83,9 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
 
   /** Makes sure the head is that of the journal's last entry, {@code lastSeq}. */
   public void recovered(long lastSeq) {
+    if (!enabled) {
+      return;
+    }
     if (lastSeq == 0) {
       seq = 0;
       head = AuditChain.GENESIS;
