@@ -10,17 +10,23 @@ import io.vcmctl.orchestrator.audit.AuditReplay;
 import io.vcmctl.orchestrator.audit.AuditVerifier;
 import io.vcmctl.persistence.audit.AuditChain;
 import io.vcmctl.vcm.TestTenant;
+import io.vcmctl.stats.StatsPoller;
 import io.vcmctl.vcm.VcmEntity;
+import io.vcmctl.vcm.VcmStatus;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.security.PublicKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 
 /** A run like the README's quick start, and what the audit commands make of its export. */
 public final class AuditRuns {
@@ -32,23 +38,47 @@ public final class AuditRuns {
     return OrchestratorFacadeTest.VENDOR.getPublic();
   }
 
-  /** Licence, networking, reset; three VCMs: one active and enrolled, one force-stopped, one deleted; a reset. */
+  /** How often the stats poller runs in these runs, so that a disk-limit stop comes soon. */
+  public static final Duration STATS_DELAY = Duration.ofMillis(200);
+
+  /**
+   * Licence, networking, reset; four VCMs: one active and enrolled, one force-stopped, one
+   * deleted, one stopped by the poller for the disk limit; a reset. The orchestrator's stats
+   * poller must run every {@link #STATS_DELAY}.
+   */
   public static List<UUID> quickStart(Orchestrator o) {
     OrchestratorFacadeTest.ready(o, null, 3);
-    TestTenant tenant = new TestTenant();
+    Map<String, TestTenant> tenants = new LinkedHashMap<>();
     List<UUID> vcms = new ArrayList<>();
-    for (String name : List.of("alice", "bob", "carol")) {
-      TestTenant t = name.equals("alice") ? tenant : new TestTenant();
+    for (String name : List.of("alice", "bob", "carol", "dave")) {
+      TestTenant t = tenants.computeIfAbsent(name, n -> new TestTenant());
       vcms.add(await(o.createVcm(null, t.createRequest(Map.of("name", name), Instant.now()), ProviderChoices.NONE,
           ADMIN)).view().uuid());
     }
     await(o.startVcm(vcms.get(0), null, ADMIN));
-    await(o.tenantAction(vcms.get(0), tenant.principal(), VcmEntity.Action.ENROLL));
+    await(o.tenantAction(vcms.get(0), tenants.get("alice").principal(), VcmEntity.Action.ENROLL));
     await(o.startVcm(vcms.get(1), null, ADMIN));
     await(o.stopVcm(vcms.get(1), true, ADMIN));
     await(o.deleteVcm(vcms.get(2), false, ADMIN));
+    await(o.startVcm(vcms.get(3), null, ADMIN));
+    await(o.tenantAction(vcms.get(3), tenants.get("dave").principal(), VcmEntity.Action.ENROLL));
+    await(o.writeData(vcms.get(3), tenants.get("dave").principal(), 17_000_000));
+    awaitTwoPolls(o);
+    if (await(o.vcm(vcms.get(3))).status() != VcmStatus.DISK_LIMIT_STOPPED) {
+      throw new AssertionError("dave, over the disk limit, was not stopped by the poller");
+    }
     await(o.reset(null, ADMIN));
     return vcms;
+  }
+
+  /** Two complete stats polls: the second started after the data was written. */
+  private static void awaitTwoPolls(Orchestrator o) {
+    TestProbe<StatsPoller.CycleCompleted> cycles = TestProbe.create(o.system());
+    o.system().eventStream().tell(new EventStream.Subscribe<>(StatsPoller.CycleCompleted.class, cycles.getRef()));
+    cycles.receiveMessage(Duration.ofSeconds(30));
+    cycles.receiveMessage(Duration.ofSeconds(30));
+    o.system().eventStream().tell(new EventStream.Unsubscribe<>(cycles.getRef()));
+    cycles.stop();
   }
 
   /** The export as the file's lines. */

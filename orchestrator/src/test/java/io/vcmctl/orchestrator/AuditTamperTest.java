@@ -40,7 +40,8 @@ class AuditTamperTest {
   @BeforeAll
   void exportARealRun() throws Exception {
     Path dir = TestConfigs.freshDataDirectory("audit-tamper").root();
-    try (Orchestrator o = Orchestrator.start(OrchestratorConfig.of(dir, VENDOR.getPublic()))) {
+    try (Orchestrator o = Orchestrator.start(OrchestratorConfig.of(dir, VENDOR.getPublic())
+        .withStatsDelay(AuditRuns.STATS_DELAY))) {
       AuditRuns.quickStart(o);
       export = AuditRuns.export(o);
       moduleKey = AuditTrailTest.moduleKey(dir, o.esns().get(0));

@@ -37,7 +37,7 @@ class AuditTrailTest {
   @Test
   void anExportVerifiesAndReplaysAsLiveBeforeAndAfterARestartFromSnapshots() throws Exception {
     Path dir = TestConfigs.freshDataDirectory("audit-run").root();
-    OrchestratorConfig plain = OrchestratorConfig.of(dir, VENDOR.getPublic());
+    OrchestratorConfig plain = OrchestratorConfig.of(dir, VENDOR.getPublic()).withStatsDelay(AuditRuns.STATS_DELAY);
     // Snapshots this often make restarts recover heads from snapshots with no event after them.
     Config snapshots = ConfigFactory.parseString("vcmctl.hsm.snapshot-every = 3\nvcmctl.vcm.snapshot-every = 2")
         .withFallback(Orchestrator.config(plain));
@@ -51,7 +51,7 @@ class AuditTrailTest {
       AuditVerifier.Verified verified = AuditRuns.verify(export, moduleKey(dir, esn));
       before = verified.entries();
       assertEquals(export.size() - 2, before, "every line between the key and the checkpoint is an entry");
-      assertEquals(4, verified.chains(), "the HSM and its three VCMs, the deleted one included");
+      assertEquals(5, verified.chains(), "the HSM and its four VCMs, the deleted one included");
       assertEquals(JsonViews.vcms(await(o.vcms(null))), AuditRuns.replay(export), "replay equals live");
     }
 
@@ -71,7 +71,7 @@ class AuditTrailTest {
   @Test
   void theModuleKeySignsEveryChainsHeadEveryNEntriesAndARehashedChainFailsAtItsFirstCheckpoint() throws Exception {
     Path dir = TestConfigs.freshDataDirectory("audit-checkpoints").root();
-    OrchestratorConfig config = OrchestratorConfig.of(dir, VENDOR.getPublic());
+    OrchestratorConfig config = OrchestratorConfig.of(dir, VENDOR.getPublic()).withStatsDelay(AuditRuns.STATS_DELAY);
     List<String> export;
     String esn;
     try (Orchestrator o = Orchestrator.start(config, ConfigFactory.parseString("vcmctl.audit.checkpoint-every = 3")

@@ -37,7 +37,8 @@ class AuditCommandTest {
     Path dir = TestConfigs.freshDataDirectory("cli-audit").root();
     Path vendor = Files.createTempFile(Path.of("target"), "vendor", ".pub");
     KeyFiles.writePublic(vendor, AuditRuns.vendorKey());
-    daemon = Daemon.start(dir, 0, List.of(), null, vendor, new PrintStream(OutputStream.nullOutputStream()));
+    daemon = Daemon.start(dir, 0, List.of(), AuditRuns.STATS_DELAY, vendor,
+        new PrintStream(OutputStream.nullOutputStream()));
     AuditRuns.quickStart(daemon.orchestrator());
     moduleKey = dir.resolve("hsm").resolve(daemon.orchestrator().esns().get(0)).resolve("module.pub");
   }
