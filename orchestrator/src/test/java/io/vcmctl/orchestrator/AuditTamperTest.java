@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vcmctl.orchestrator.audit.AuditVerifier;
 import io.vcmctl.persistence.audit.AuditChain;
 import io.vcmctl.persistence.testing.TestConfigs;
+import io.vcmctl.vcm.request.KeyFiles;
 import io.vcmctl.vcm.request.PublicKeys;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -34,6 +35,7 @@ class AuditTamperTest {
 
   private List<String> export;
   private PublicKey moduleKey;
+  private Path moduleKeyFile;
   private String vcm;
   private String hsm;
 
@@ -45,6 +47,7 @@ class AuditTamperTest {
       AuditRuns.quickStart(o);
       export = AuditRuns.export(o);
       moduleKey = AuditTrailTest.moduleKey(dir, o.esns().get(0));
+      moduleKeyFile = dir.resolve("hsm").resolve(o.esns().get(0)).resolve("module.pub");
     }
     AuditRuns.verify(export, moduleKey);
     hsm = pid(1);
@@ -81,6 +84,23 @@ class AuditTamperTest {
     List<String> copy = new ArrayList<>(export);
     copy.removeIf(l -> l.startsWith("{\"record\":\"entry\"") && l.contains("\"persistence_id\":\"" + vcm + "\""));
     assertFails(copy, "entry seq 1 of " + vcm + " is missing: the signed checkpoint covers its trail");
+  }
+
+  @Test
+  void aVcmTrailRemovedFromTheJournalBeforeASignedExportIsNamed() throws Exception {
+    // As if the VCM's events were deleted from the journal and the daemon then signed the export.
+    List<String> copy = new ArrayList<>(export);
+    copy.removeIf(l -> l.startsWith("{\"record\":\"entry\"") && l.contains("\"persistence_id\":\"" + vcm + "\""));
+    ObjectNode c = (ObjectNode) AuditTrailTest.json(copy.get(copy.size() - 1));
+    ArrayNode heads = (ArrayNode) c.get("heads");
+    for (int i = 0; i < heads.size(); i++) {
+      if (heads.get(i).path("persistence_id").asText().equals(vcm)) {
+        heads.remove(i);
+      }
+    }
+    copy.set(copy.size() - 1, c.toString());
+    resign(copy, new KeyPair(moduleKey, KeyFiles.readPrivate(moduleKeyFile.resolveSibling("module.key"))));
+    assertFails(copy, "entry seq 1 of " + vcm + " is missing: the HSM admitted that VCM (entry seq ");
   }
 
   @Test

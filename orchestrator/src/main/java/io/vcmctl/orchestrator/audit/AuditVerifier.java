@@ -31,6 +31,7 @@ public final class AuditVerifier {
   private static final Pattern SEQ = Pattern.compile("\"seq\"\\s*:\\s*(\\d+)");
   private static final Pattern PID = Pattern.compile("\"persistence_id\"\\s*:\\s*\"([^\"]{1,200})\"");
   private static final String HSM_PREFIX = "hsm|";
+  private static final String VCM_PREFIX = "vcm|";
 
   /** What a successful check found. */
   public record Verified(long entries, int chains, Instant first, Instant last, int checkpoints, String fingerprint,
@@ -58,6 +59,8 @@ public final class AuditVerifier {
 
   private final PublicKey pinned;
   private final Map<String, Chain> chains = new LinkedHashMap<>();
+  /** VCMs the HSM admitted and did not withdraw, by persistence id, with the admitting entry. */
+  private final Map<String, String> admitted = new LinkedHashMap<>();
   private PublicKey key;
   private String encodedKey;
   private String fingerprint;
@@ -183,6 +186,14 @@ public final class AuditVerifier {
       }
       checkpoints++;
     }
+    if (pid.startsWith(HSM_PREFIX)) {
+      String vcm = VCM_PREFIX + event.path("uuid").asText();
+      if ("VcmAdmitted".equals(type)) {
+        admitted.put(vcm, "seq " + seq + " of " + pid);
+      } else if ("VcmAdmissionWithdrawn".equals(type)) {
+        admitted.remove(vcm);
+      }
+    }
     chain.seq = seq;
     chain.head = hash;
     entries++;
@@ -232,6 +243,12 @@ public final class AuditVerifier {
       if (!chain.head.equals(h.path("hash").asText())) {
         throw new Failed("entry seq " + seq + " of " + pid + " does not match the signed checkpoint: the chain was"
             + " rewritten up to there");
+      }
+    }
+    for (Map.Entry<String, String> a : admitted.entrySet()) {
+      if (!chains.containsKey(a.getKey())) {
+        throw new Failed("entry seq 1 of " + a.getKey() + " is missing: the HSM admitted that VCM (entry " + a.getValue()
+            + ") and its trail is not in the export");
       }
     }
     for (Map.Entry<String, Chain> c : chains.entrySet()) {
