@@ -37,6 +37,7 @@ import io.vcmctl.hsm.HsmEntity.VcmAnswered;
 import io.vcmctl.hsm.HsmEntity.VcmCreateAnswered;
 import io.vcmctl.hsm.HsmEntity.VcmPropertyAnswered;
 import io.vcmctl.hsm.HsmEntity.VcmRemoved;
+import io.vcmctl.persistence.audit.AuditSigners;
 import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.Principal;
@@ -134,6 +135,7 @@ final class HsmCommands {
       env.clock().setOffset(r.clockOffset());
       r.licensing().notTrusted().forEach(line -> context.getLog().warn("HSM {}: {}", esn, line));
       moduleKey = ModuleKey.recorded(env.keyDirectory(), esn, r.modulePublicKey(), context.getLog());
+      moduleKey.ifPresent(this::signsCheckpoints);
       ready = true;
       // A reset cut short by the restart finishes before anything else, once every VCM is back.
       resetting = r.reset() != null;
@@ -147,9 +149,15 @@ final class HsmCommands {
     }
   }
 
+  /** The module key signs the audit chain checkpoints of the HSM and of its VCMs. */
+  private void signsCheckpoints(KeyPair key) {
+    AuditSigners.get(context.getSystem()).register(context.getSelf(), data -> PublicKeys.sign(key.getPrivate(), data));
+  }
+
   ReplyEffect<Event, State> onEstablishIdentity(Unborn s, EstablishIdentity c) {
     KeyPair key = ModuleKey.loadOrCreate(env.keyDirectory(), esn);
     moduleKey = Optional.of(key);
+    signsCheckpoints(key);
     return Effect().persist(new IdentityEstablished(esn, PublicKeys.encode(key.getPublic()),
             meta(Principal.system("first-boot"), null)))
         .thenRun(x -> ready = true)

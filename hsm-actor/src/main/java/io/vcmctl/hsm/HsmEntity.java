@@ -3,6 +3,7 @@ package io.vcmctl.hsm;
 
 import io.vcmctl.persistence.CborSerializable;
 import io.vcmctl.persistence.LifecycleTag;
+import io.vcmctl.persistence.audit.ChainAdapter;
 import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.Principal;
@@ -28,6 +29,7 @@ import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
@@ -320,6 +322,7 @@ public final class HsmEntity
   private final HsmEnvironment env;
   private final HsmCommands commands;
   private final Roster roster;
+  private final ChainAdapter<Event> chain;
 
   public static PersistenceId persistenceId(String esn) {
     return PersistenceId.of(ENTITY_TYPE, esn);
@@ -339,6 +342,13 @@ public final class HsmEntity
     this.env = env;
     this.commands = new HsmCommands(esn, context, env, this::Effect);
     this.roster = commands.roster();
+    this.chain = ChainAdapter.create(context, persistenceId(esn));
+  }
+
+  /** Every event goes to the journal with its place in the HSM's audit chain. */
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return chain;
   }
 
   @Override
@@ -360,7 +370,10 @@ public final class HsmEntity
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), commands::onRecoveryCompleted)
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          chain.recovered(lastSequenceNumber(context));
+          commands.onRecoveryCompleted(s);
+        })
         .onSignal(PreRestart.instance(), s -> commands.onFailure())
         .onSignal(PostStop.instance(), s -> commands.onFailure())
         .onSignal(RecoveryFailed.class, (s, failed) -> context.getLog().error("HSM {} cannot recover its journal ({});"

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.vcmctl.persistence.audit.ChainedEvent;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.Refusal.Code;
@@ -56,7 +57,7 @@ class HsmCrashConsistencyTest extends HsmTestBase {
   }
 
   List<Object> hsmEvents(HsmFixture f) {
-    return journal.persistedInStorage(HsmEntity.persistenceId(f.esn).id());
+    return journal.persistedInStorage(HsmEntity.persistenceId(f.esn).id()).stream().map(ChainedEvent::unwrap).toList();
   }
 
   <E> List<E> hsmEvents(HsmFixture f, Class<E> type) {
@@ -152,7 +153,7 @@ class HsmCrashConsistencyTest extends HsmTestBase {
       return null;
     });
     List<Object> vcmEvents = journal.persistedInStorage(VcmEntity.persistenceId(doomed).id());
-    assertInstanceOf(VcmEntity.VcmDeleted.class, last(vcmEvents), "the VCM's own delete was persisted");
+    assertInstanceOf(VcmEntity.VcmDeleted.class, ChainedEvent.unwrap(last(vcmEvents)), "the VCM's own delete was persisted");
     assertTrue(hsmEvents(f, HsmEntity.VcmRemoved.class).isEmpty());
 
     kit.stop(f.hsm);

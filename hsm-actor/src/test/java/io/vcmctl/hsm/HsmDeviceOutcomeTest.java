@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.vcmctl.persistence.audit.ChainedEvent;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.FaultyRuntime;
 import io.vcmctl.vcm.FaultyRuntime.Call;
@@ -51,7 +52,7 @@ class HsmDeviceOutcomeTest extends HsmTestBase {
   }
 
   List<Object> vcmEvents(UUID vcm) {
-    return journal.persistedInStorage(VcmEntity.persistenceId(vcm).id());
+    return journal.persistedInStorage(VcmEntity.persistenceId(vcm).id()).stream().map(ChainedEvent::unwrap).toList();
   }
 
   @Test

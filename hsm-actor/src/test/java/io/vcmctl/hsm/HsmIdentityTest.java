@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vcmctl.persistence.audit.ChainedEvent;
 import io.vcmctl.vcm.TestTenant;
 import io.vcmctl.vcm.VcmEntity;
 import io.vcmctl.vcm.request.KeyFiles;
@@ -58,7 +59,8 @@ class HsmIdentityTest extends HsmTestBase {
 
     String hsmId = HsmEntity.persistenceId(f.esn).id();
     List<Object> events = new ArrayList<>(journal.persistedInStorage(hsmId));
-    HsmEntity.IdentityEstablished identity = assertInstanceOf(HsmEntity.IdentityEstablished.class, events.get(0));
+    HsmEntity.IdentityEstablished identity = assertInstanceOf(HsmEntity.IdentityEstablished.class,
+        ChainedEvent.unwrap(events.get(0)));
     assertEquals(f.esn, identity.esn());
     PublicKey publicKey = KeyFiles.readPublic(f.env.keyDirectory().resolve("module.pub"));
     assertEquals(PublicKeys.encode(publicKey), identity.modulePublicKey());
@@ -70,8 +72,8 @@ class HsmIdentityTest extends HsmTestBase {
     Serialization serialization = SerializationExtension.get(kit.system().classicSystem());
     for (Object event : events) {
       byte[] bytes = serialization.serialize(event).get();
-      assertFalse(contains(bytes, seed), () -> "private key seed in " + event.getClass().getSimpleName());
-      assertFalse(contains(bytes, der), () -> "private key in " + event.getClass().getSimpleName());
+      assertFalse(contains(bytes, seed), () -> "private key seed in " + ChainedEvent.unwrap(event).getClass().getSimpleName());
+      assertFalse(contains(bytes, der), () -> "private key in " + ChainedEvent.unwrap(event).getClass().getSimpleName());
       String text = new String(bytes, StandardCharsets.ISO_8859_1);
       assertFalse(text.contains(Base64.getEncoder().encodeToString(seed)));
       assertFalse(text.contains(Base64.getEncoder().encodeToString(der)));
@@ -89,7 +91,7 @@ class HsmIdentityTest extends HsmTestBase {
     assertEquals(before.moduleKeyFingerprint(), after.moduleKeyFingerprint());
     assertTrue(java.util.Arrays.equals(keyFile, Files.readAllBytes(f.env.keyDirectory().resolve("module.key"))),
         "the private key is never replaced");
-    assertEquals(1, journal.persistedInStorage(HsmEntity.persistenceId(f.esn).id()).stream()
+    assertEquals(1, journal.persistedInStorage(HsmEntity.persistenceId(f.esn).id()).stream().map(ChainedEvent::unwrap)
         .filter(HsmEntity.IdentityEstablished.class::isInstance).count(), "the identity is established once");
   }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import io.vcmctl.persistence.DataDirectory;
+import io.vcmctl.persistence.audit.ChainAdapter;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.Refusal;
@@ -37,13 +38,18 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LogCapturingExtension;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.EventAdapter;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.Recovery;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.junit.jupiter.api.Test;
@@ -182,7 +188,7 @@ class HsmLevelDbRestartTest {
       ok(ask(first, deleted, r -> new VcmEntity.Delete(false, ADMIN, r)));
       first.stop(deleted);
       TestProbe<Done> written = first.createTestProbe();
-      ActorRef<HsmWrite> hsmJournal = first.spawn(new HsmJournalWriter(esn));
+      ActorRef<HsmWrite> hsmJournal = first.spawn(HsmJournalWriter.create(esn));
       hsmJournal.tell(new HsmWrite(new HsmEntity.VcmAdmitted(neverCreated, 100,
           new EventMeta(T0, ADMIN, null)), written.getRef()));
       written.expectMessage(REPLY, Done.getInstance());
@@ -272,8 +278,30 @@ class HsmLevelDbRestartTest {
   /** Appends one event to an HSM's journal; it must be the only writer, like any entity. */
   static final class HsmJournalWriter extends EventSourcedBehavior<HsmWrite, HsmEntity.Event, Instant> {
 
-    HsmJournalWriter(String esn) {
-      super(PersistenceId.of(HsmEntity.ENTITY_TYPE, esn));
+    private final ChainAdapter<HsmEntity.Event> chain;
+    private final ActorContext<HsmWrite> context;
+
+    HsmJournalWriter(String esn, ActorContext<HsmWrite> context) {
+      super(HsmEntity.persistenceId(esn));
+      this.chain = ChainAdapter.create(context, HsmEntity.persistenceId(esn));
+      this.context = context;
+    }
+
+    static Behavior<HsmWrite> create(String esn) {
+      return Behaviors.setup(ctx -> new HsmJournalWriter(esn, ctx));
+    }
+
+    /** Its events continue the HSM's audit chain, as the HSM's own would. */
+    @Override
+    public EventAdapter<HsmEntity.Event, ?> eventAdapter() {
+      return chain;
+    }
+
+    @Override
+    public SignalHandler<Instant> signalHandler() {
+      return newSignalHandlerBuilder()
+          .onSignal(RecoveryCompleted.instance(), s -> chain.recovered(lastSequenceNumber(context)))
+          .build();
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.vcmctl.persistence.audit.ChainedEvent;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.TestTenant;
 import io.vcmctl.vcm.VcmEntity;
@@ -97,7 +98,8 @@ class HsmResetInterruptedTest {
         states.put(v.uuid(), v.status());
       }
       HsmInfo info = f.ok(HsmEntity.GetInfo::new);
-      List<Object> hsmEvents = journal.persistedInStorage(HsmEntity.persistenceId(setup.esn()).id());
+      List<Object> hsmEvents = journal.persistedInStorage(HsmEntity.persistenceId(setup.esn()).id()).stream()
+          .map(ChainedEvent::unwrap).toList();
       // The fixture's own first reset (which put networking in effect) counts once in each.
       long began = hsmEvents.stream().filter(HsmEntity.ResetBegan.class::isInstance).count() - 1;
       long completed = hsmEvents.stream().filter(HsmEntity.ResetCompleted.class::isInstance).count() - 1;
@@ -115,7 +117,8 @@ class HsmResetInterruptedTest {
       assertEquals(Map.of(setup.a(), VcmStatus.ACTIVE, setup.b(), VcmStatus.INACTIVE, setup.c(), VcmStatus.ACTIVE,
           setup.d(), VcmStatus.INACTIVE), states, "active ones stopped, autostart ones started up to the licence");
       assertEquals(2, info.vcmsActive());
-      List<Object> aEvents = journal.persistedInStorage(VcmEntity.persistenceId(setup.a()).id());
+      List<Object> aEvents = journal.persistedInStorage(VcmEntity.persistenceId(setup.a()).id()).stream()
+          .map(ChainedEvent::unwrap).toList();
       assertEquals(1, aEvents.stream().filter(VcmEntity.VcmStoppedForReset.class::isInstance).count(),
           "a was stopped once, not again on resuming");
       assertEquals(2, aEvents.stream().filter(VcmEntity.VcmStarted.class::isInstance).count(),

@@ -13,7 +13,10 @@ import io.vcmctl.hsm.HsmInfo;
 import io.vcmctl.hsm.HsmSettings;
 import io.vcmctl.hsm.Network;
 import io.vcmctl.hsm.ProviderChoices;
+import io.vcmctl.orchestrator.audit.AuditExport;
 import io.vcmctl.persistence.DataDirectory;
+import io.vcmctl.persistence.audit.ChainedEvent;
+import io.vcmctl.persistence.audit.JournalEntries;
 import io.vcmctl.stats.StatsPoller;
 import io.vcmctl.stats.StatsSettings;
 import io.vcmctl.vcm.ModuleClock;
@@ -277,7 +280,7 @@ public final class Orchestrator implements AutoCloseable {
     CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system.classicSystem())
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournal);
     return journal.currentEventsByPersistenceId(VcmEntity.persistenceId(uuid).id(), 0, Long.MAX_VALUE)
-        .map(envelope -> entry(envelope.sequenceNr(), (VcmEntity.Event) envelope.event()))
+        .map(envelope -> entry(envelope.sequenceNr(), (VcmEntity.Event) ChainedEvent.unwrap(envelope.event())))
         .runWith(Sink.seq(), system)
         .thenApply(entries -> {
           if (entries.isEmpty()) {
@@ -293,7 +296,7 @@ public final class Orchestrator implements AutoCloseable {
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournal);
     return resolve(esn).thenCompose(h -> journal
             .currentEventsByPersistenceId(HsmEntity.persistenceId(h.esn()).id(), 0, Long.MAX_VALUE)
-            .map(envelope -> envelope.event())
+            .map(envelope -> ChainedEvent.unwrap(envelope.event()))
             .filter(event -> event instanceof HsmEntity.VcmRemoved)
             .mapAsync(1, event -> {
               UUID uuid = ((HsmEntity.VcmRemoved) event).uuid();
@@ -301,6 +304,24 @@ public final class Orchestrator implements AutoCloseable {
             })
             .runWith(Sink.seq(), system))
         .thenApply(List::copyOf);
+  }
+
+  /** The HSM's own events in order (licences, networking, resets, clock, VCMs admitted and removed). */
+  public CompletionStage<List<HistoryEntry>> hsmHistory(String esn) {
+    return resolve(esn).thenCompose(h -> JournalEntries.read(system, HsmEntity.persistenceId(h.esn()).id(), 0,
+        Long.MAX_VALUE)).thenApply(stored -> stored.stream().map(e -> {
+          HsmEntity.Event event = (HsmEntity.Event) e.event();
+          ObjectNode details = JSON.valueToTree(event);
+          details.remove("meta");
+          return new HistoryEntry(e.seq(), event.meta().at(), event.getClass().getSimpleName(), event.meta().by(),
+              event.meta().requestDigest(), details.toString());
+        }).toList());
+  }
+
+  /** The HSM's audit export (docs/audit.md): every entry of its chains, closed by a checkpoint signed now. */
+  public CompletionStage<List<ObjectNode>> auditExport(String esn) {
+    return resolve(esn).thenCompose(h -> AuditExport.of(system, h.esn(), dataDir.resolve("hsm").resolve(h.esn()),
+        Instant.now()));
   }
 
   private static HistoryEntry entry(long sequenceNr, VcmEntity.Event event) {

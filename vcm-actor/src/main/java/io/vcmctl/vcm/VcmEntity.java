@@ -2,6 +2,7 @@ package io.vcmctl.vcm;
 
 import io.vcmctl.persistence.CborSerializable;
 import io.vcmctl.persistence.LifecycleTag;
+import io.vcmctl.persistence.audit.ChainAdapter;
 import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.VerifiedRequest;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -247,6 +249,8 @@ public final class VcmEntity
   // ---------------------------------------------------------------------------------------
 
   private final VcmCommands commands;
+  private final ChainAdapter<Event> chain;
+  private final ActorContext<Command> context;
 
   public static PersistenceId persistenceId(UUID uuid) {
     return PersistenceId.of(ENTITY_TYPE, uuid.toString());
@@ -273,6 +277,14 @@ public final class VcmEntity
     // Log lines name this class, not the framework class that may have asked for the logger first.
     context.setLoggerName(VcmEntity.class);
     this.commands = new VcmCommands(uuid, context, timers, deps, this::Effect, () -> lastSequenceNumber(context));
+    this.chain = ChainAdapter.create(context, persistenceId(uuid));
+    this.context = context;
+  }
+
+  /** Every event goes to the journal with its place in the VCM's audit chain. */
+  @Override
+  public EventAdapter<Event, ?> eventAdapter() {
+    return chain;
   }
 
   @Override
@@ -294,7 +306,10 @@ public final class VcmEntity
   @Override
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), commands::onRecovered)
+        .onSignal(RecoveryCompleted.instance(), s -> {
+          chain.recovered(lastSequenceNumber(context));
+          commands.onRecovered(s);
+        })
         .onSignal(PreRestart.instance(), s -> commands.onFailure())
         .onSignal(PostStop.instance(), s -> commands.onFailure())
         .build();
@@ -366,7 +381,12 @@ public final class VcmEntity
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    EventHandlerBuilder<State, Event> b = newEventHandlerBuilder();
+    return events();
+  }
+
+  /** The event handlers, on their own so that an audit replay rebuilds a VCM exactly as the entity does. */
+  public static EventHandler<State, Event> events() {
+    EventHandlerBuilder<State, Event> b = EventHandlerBuilder.builder();
     b.forStateType(Uncreated.class)
         .onEvent(VcmCreated.class, (s, e) -> new Inactive(new VcmData(e.vcm(), e.properties(), TenantFacts.INITIAL,
             e.sshadminKey(), PublicKeys.fingerprint(e.sshadminKey()), e.meta().at())));

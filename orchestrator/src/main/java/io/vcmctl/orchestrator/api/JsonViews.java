@@ -195,7 +195,13 @@ public final class JsonViews {
   public static ObjectNode history(UUID vcm, List<HistoryEntry> entries) {
     ObjectNode o = MAPPER.createObjectNode();
     o.put("uuid", vcm.toString());
-    ArrayNode a = o.putArray("events");
+    o.set("events", events(entries));
+    return o;
+  }
+
+  /** History entries in order, each with its {@code details} as an object (VCM and HSM histories alike). */
+  public static ArrayNode events(List<HistoryEntry> entries) {
+    ArrayNode a = MAPPER.createArrayNode();
     for (HistoryEntry e : entries) {
       ObjectNode x = a.addObject();
       x.put("seq", e.sequenceNr());
@@ -205,7 +211,7 @@ public final class JsonViews {
       x.put("request_digest", e.requestDigest());
       x.set("details", snakeCase(details(e.details())));
     }
-    return o;
+    return a;
   }
 
   private static JsonNode details(String json) {

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     description = "Manages an HSM of the VCM orchestrator; 'hsmadmin vcm' holds the tenant's commands.",
     subcommands = {HsmAdminCommand.SetNetwork.class, HsmAdminCommand.Reset.class, HsmAdminCommand.Info.class,
         HsmAdminCommand.GetEnvStats.class, HsmAdminCommand.Fet.class, HsmAdminCommand.SetTime.class,
-        TenantCommand.class, CommandLine.HelpCommand.class})
+        HsmHistoryCommand.class, TenantCommand.class, CommandLine.HelpCommand.class})
 public final class HsmAdminCommand {
 
   private static final List<String> LICENSING = List.of("esn", "speed_rating", "multi_tenant", "max_creatable_vcms",

@@ -33,10 +33,10 @@ import picocli.CommandLine.Spec;
 /** {@code orchestrator}: the daemon, and the vendor's tools for test and demo licences. */
 @Command(name = "orchestrator", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class,
     scope = ScopeType.INHERIT,
-    description = "Runs the VCM orchestrator, and issues test and demo licences.",
+    description = "Runs the VCM orchestrator, issues test and demo licences, and exports and verifies audit trails.",
     subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
-        OrchestratorCommand.VendorKey.class, OperatorCommand.class, TlsCommand.class, CompletionCommand.class,
-        CommandLine.HelpCommand.class})
+        OrchestratorCommand.VendorKey.class, OperatorCommand.class, TlsCommand.class, AuditCommand.class,
+        CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class OrchestratorCommand {
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")

@@ -2,6 +2,7 @@ package io.vcmctl.orchestrator.feed;
 
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.persistence.LifecycleTag;
+import io.vcmctl.persistence.audit.ChainedEvent;
 import io.vcmctl.vcm.VcmEntity;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,7 +105,7 @@ public final class LifecycleFeed {
 
   private CompletionStage<List<LifecycleEvent>> history(String persistenceId) {
     return ((CurrentEventsByPersistenceIdQuery) journal).currentEventsByPersistenceId(persistenceId, 0, Long.MAX_VALUE)
-        .map(e -> new LifecycleEvent(0, e.persistenceId(), e.sequenceNr(), e.event()))
+        .map(e -> new LifecycleEvent(0, e.persistenceId(), e.sequenceNr(), ChainedEvent.unwrap(e.event())))
         .via(FeedShutdown.of(system).flow()).runWith(Sink.seq(), system);
   }
 
@@ -131,6 +132,7 @@ public final class LifecycleFeed {
 
   private static LifecycleEvent event(EventEnvelope envelope) {
     long offset = envelope.offset() instanceof Sequence s ? s.value() : 0;
-    return new LifecycleEvent(offset, envelope.persistenceId(), envelope.sequenceNr(), envelope.event());
+    return new LifecycleEvent(offset, envelope.persistenceId(), envelope.sequenceNr(),
+        ChainedEvent.unwrap(envelope.event()));
   }
 }

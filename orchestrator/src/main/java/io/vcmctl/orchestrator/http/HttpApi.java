@@ -10,6 +10,7 @@ import io.vcmctl.hsm.ProviderChoices;
 import io.vcmctl.orchestrator.Orchestrator;
 import io.vcmctl.orchestrator.access.Permission;
 import io.vcmctl.orchestrator.api.JsonViews;
+import io.vcmctl.orchestrator.audit.AuditViews;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.SafeText;
@@ -127,7 +128,11 @@ public final class HttpApi extends AllDirectives {
         path("reset", () -> command(Permission.RESET, List.of("force"), (b, by) ->
             reply(orchestrator.reset(esn, b.bool("force").orElse(false), by), JsonViews::reset))),
         path("time", () -> command(Permission.CLOCK, List.of("module_time"), (b, by) ->
-            reply(orchestrator.setTime(esn, moduleTime(b), by), JsonViews::info))));
+            reply(orchestrator.setTime(esn, moduleTime(b), by), JsonViews::info))),
+        path("history", () -> query(Permission.HISTORY, () -> reply(orchestrator.hsmHistory(esn),
+            entries -> AuditViews.hsmHistory(esn == null ? orchestrator.esns().get(0) : esn, entries)))),
+        path("audit", () -> query(Permission.AUDIT_EXPORT, () -> reply(orchestrator.auditExport(esn),
+            AuditViews::export))));
   }
 
   private Route vcms(String esn) {

@@ -16,7 +16,9 @@ public final class TestConfigs {
 
   /** In-memory journal and snapshot store, with the product's serialization bindings. */
   public static Config inMemory() {
-    return ConfigFactory.parseString("pekko.loglevel = INFO")
+    return ConfigFactory.parseString("pekko.loglevel = INFO\n"
+            // The audit chain reads the journal it recovers from: here the in-memory one.
+            + "vcmctl.audit.read-journal = \"pekko.persistence.testkit.query\"")
         .withFallback(EventSourcedBehaviorTestKit.config())
         .withFallback(ConfigFactory.load());
   }
