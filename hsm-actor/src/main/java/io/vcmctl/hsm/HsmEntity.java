@@ -467,10 +467,13 @@ public final class HsmEntity
     return b.build();
   }
 
-  /** A snapshot taken while another vendor key was trusted counts only what the key trusted now verifies. */
+  /**
+   * A snapshot taken while another vendor key was trusted counts only what the key trusted now
+   * verifies; every snapshot carries the audit chain's head.
+   */
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
+    return chain.snapshots(new SnapshotAdapter<>() {
       @Override
       public Object toJournal(State state) {
         return state;
@@ -481,7 +484,7 @@ public final class HsmEntity
         return from instanceof Running r ? r.with(r.licensing().recheck(esn, env.settings().baseFeatures(),
             a -> trusts(a.file()))) : (State) from;
       }
-    };
+    });
   }
 
   /** Whether the vendor key trusted now signed this licence file for this HSM. */

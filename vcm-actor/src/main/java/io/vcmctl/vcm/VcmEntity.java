@@ -22,6 +22,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -296,6 +297,22 @@ public final class VcmEntity
   @Override
   public Set<String> tagsFor(Event event) {
     return LifecycleTag.TAGS;
+  }
+
+  /** Every snapshot carries the audit chain's head. */
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return chain.snapshots(new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state;
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return (State) from;
+      }
+    });
   }
 
   @Override

@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.EventSeq;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 
 /**
  * Keeps one entity's hash chain as its events are persisted: each event goes to the journal
@@ -79,6 +80,31 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
     seq = -1;
     head = null;
     return EventSeq.single((E) stored);
+  }
+
+  /**
+   * The entity's snapshots, through {@code inner}, each stored with the chain's head: a recovery
+   * from a snapshot with no event after it then knows the head without reading the journal.
+   */
+  public <S extends CborSerializable> SnapshotAdapter<S> snapshots(SnapshotAdapter<S> inner) {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(S state) {
+        Object stored = inner.toJournal(state);
+        return enabled && head != null && stored instanceof CborSerializable c ? new ChainedSnapshot(c, seq, head)
+            : stored;
+      }
+
+      @Override
+      public S fromJournal(Object from) {
+        if (from instanceof ChainedSnapshot c) {
+          seq = c.seq();
+          head = c.hash();
+          return inner.fromJournal(c.state());
+        }
+        return inner.fromJournal(from);
+      }
+    };
   }
 
   /** Makes sure the head is that of the journal's last entry, {@code lastSeq}. */
