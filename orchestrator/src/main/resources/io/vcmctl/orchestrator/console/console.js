@@ -95,9 +95,22 @@
     if (response.ok && json) {
       return json;
     }
-    const message = json && json.error && typeof json.error.message === 'string' ? json.error.message
+    const message = json && json.error && typeof json.error.message === 'string'
+      ? coded(json.error.code, json.error.message)
       : `the orchestrator at ${window.location.origin} answered HTTP ${response.status}`;
     throw new ApiError(message, response.status);
+  }
+
+  /**
+   * The refusal as the command lines print it: "R5 VCM_IN_USE: …", or "NOT_FOUND: …" outside
+   * the rules (docs/rules.md); the operator guide's own mismatch text stays as it is.
+   */
+  function coded(code, message) {
+    if (typeof code !== 'string' || code === '' || code === 'PROPERTY_MISMATCH') {
+      return message;
+    }
+    const rule = /^(R\d+): ([\s\S]*)$/.exec(message);
+    return rule ? `${rule[1]} ${code}: ${rule[2]}` : `${code}: ${message}`;
   }
 
   // ---- signing in ------------------------------------------------------------------------------

@@ -143,7 +143,7 @@ class ConsoleBrowserTest {
     String refused = fleet.api.send("GET", "/v1/hsms", null, Map.of("Authorization", "Bearer " + "0".repeat(64)))
         .refused(401, "UNAUTHORIZED").message();
     assertTrue(refused.startsWith("wrong token"), refused);
-    waitFor(() -> ("ERROR: " + refused).equals(browser.findElement(By.id("login-error")).getText()));
+    waitFor(() -> ("ERROR: UNAUTHORIZED: " + refused).equals(browser.findElement(By.id("login-error")).getText()));
     assertBrowserLog(Set.of("401 /v1/hsms", "401 /v1/version"));
 
     token = browser.findElement(By.id("token"));
