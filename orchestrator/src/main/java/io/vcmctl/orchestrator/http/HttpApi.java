@@ -130,7 +130,7 @@ public final class HttpApi extends AllDirectives {
             reply(orchestrator.setTime(esn, moduleTime(b), ADMIN), JsonViews::info))),
         path("history", () -> query(() -> reply(orchestrator.hsmHistory(esn),
             entries -> AuditViews.hsmHistory(esn == null ? orchestrator.esns().get(0) : esn, entries)))),
-        path("audit", () -> query(() -> reply(orchestrator.auditExport(esn), AuditViews::export))));
+        path("audit", () -> query(() -> reply(orchestrator.auditExport(esn, ADMIN), AuditViews::export))));
   }
 
   private Route vcms(String esn) {
