@@ -128,6 +128,13 @@ public final class HsmEntity
   /** The stored resource figures, answered at once (never waits for a poll). */
   public record GetStats(ActorRef<StatusReply<StoredStats>> replyTo) implements Command {}
 
+  /**
+   * Records in the HSM's own chain that an audit export was made, with the digest of its closing
+   * checkpoint, so the trail shows every export and what each signed.
+   */
+  public record RecordAuditExport(String checkpointDigest, long entries, Principal by,
+      ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
   // Replies
 
   /**
@@ -228,6 +235,9 @@ public final class HsmEntity
 
   /** Written after the VCM's own delete; {@code ipAddress} is {@code null} in events of earlier versions. */
   public record VcmRemoved(UUID uuid, EventMeta meta, String ipAddress) implements Event {}
+
+  /** An audit export was made: {@code checkpointDigest} is the SHA-256 of its closing checkpoint (docs/audit.md). */
+  public record AuditExported(String checkpointDigest, long entries, EventMeta meta) implements Event {}
 
   // ---------------------------------------------------------------------------------------
   // State
@@ -435,7 +445,9 @@ public final class HsmEntity
         })
         .onCommand(GetStats.class, (s, c) -> Effect().reply(c.replyTo(),
             StatusReply.success(new StoredStats(roster.stats.stored(roster.inOrder(s)),
-                roster.stats.collectedSinceStart()))));
+                roster.stats.collectedSinceStart()))))
+        .onCommand(RecordAuditExport.class, (s, c) -> Effect().persist(new AuditExported(c.checkpointDigest(),
+            c.entries(), EventMeta.of(env.clock(), c.by(), null))).thenReply(c.replyTo(), x -> StatusReply.ack()));
 
     return b.build();
   }
@@ -463,7 +475,8 @@ public final class HsmEntity
         .onEvent(ClockSet.class, this::applyClockSet)
         .onEvent(VcmAdmitted.class, (s, e) -> s.admit(e.uuid(), e.order()))
         .onEvent(VcmAdmissionWithdrawn.class, (s, e) -> s.remove(e.uuid()))
-        .onEvent(VcmRemoved.class, (s, e) -> s.remove(e.uuid(), e.ipAddress(), e.meta().at()));
+        .onEvent(VcmRemoved.class, (s, e) -> s.remove(e.uuid(), e.ipAddress(), e.meta().at()))
+        .onEvent(AuditExported.class, (s, e) -> s);
     return b.build();
   }
 

@@ -40,6 +40,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -318,10 +319,17 @@ public final class Orchestrator implements AutoCloseable {
         }).toList());
   }
 
-  /** The HSM's audit export (docs/audit.md): every entry of its chains, closed by a checkpoint signed now. */
-  public CompletionStage<List<ObjectNode>> auditExport(String esn) {
+  /**
+   * The HSM's audit export (docs/audit.md): every entry of its chains, closed by a checkpoint
+   * signed now, which the HSM's own chain then records.
+   */
+  public CompletionStage<List<ObjectNode>> auditExport(String esn, Principal by) {
     return resolve(esn).thenCompose(h -> AuditExport.of(system, h.esn(), dataDir.resolve("hsm").resolve(h.esn()),
-        Instant.now()));
+        Instant.now()).thenCompose(records -> {
+          ObjectNode checkpoint = records.get(records.size() - 1);
+          return this.<Done>ask(h, r -> new HsmEntity.RecordAuditExport(AuditExport.digest(checkpoint),
+              checkpoint.path("entries").asLong(), by, r)).thenApply(done -> records);
+        }));
   }
 
   private static HistoryEntry entry(long sequenceNr, VcmEntity.Event event) {

@@ -82,6 +82,11 @@ public final class AuditExport {
     });
   }
 
+  /** The digest the HSM's {@code AuditExported} event records: hex SHA-256 of the checkpoint's canonical JSON. */
+  public static String digest(ObjectNode checkpoint) {
+    return PublicKeys.sha256Hex(AuditChain.canonicalJson(checkpoint));
+  }
+
   /** Every VCM the HSM ever admitted, in order; a deleted VCM's trail stays in the export. */
   private static Set<UUID> admitted(List<JournalEntries.Stored> hsmEntries) {
     Set<UUID> out = new LinkedHashSet<>();

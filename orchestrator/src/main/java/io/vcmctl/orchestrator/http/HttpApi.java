@@ -131,8 +131,8 @@ public final class HttpApi extends AllDirectives {
             reply(orchestrator.setTime(esn, moduleTime(b), by), JsonViews::info))),
         path("history", () -> query(Permission.HISTORY, () -> reply(orchestrator.hsmHistory(esn),
             entries -> AuditViews.hsmHistory(esn == null ? orchestrator.esns().get(0) : esn, entries)))),
-        path("audit", () -> query(Permission.AUDIT_EXPORT, () -> reply(orchestrator.auditExport(esn),
-            AuditViews::export))));
+        path("audit", () -> get(() -> auth.allowed(Permission.AUDIT_EXPORT, operator ->
+            reply(orchestrator.auditExport(esn, operator.principal()), AuditViews::export)))));
   }
 
   private Route vcms(String esn) {
