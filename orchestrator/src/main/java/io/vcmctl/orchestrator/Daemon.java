@@ -1,6 +1,7 @@
 package io.vcmctl.orchestrator;
 
 import com.typesafe.config.Config;
+import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.http.AdminToken;
 import io.vcmctl.orchestrator.http.HttpApi;
 import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
@@ -90,6 +91,15 @@ public final class Daemon {
    */
   public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
       String runtime, PrintStream out) {
+    return start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime, null, out);
+  }
+
+  /**
+   * @param configFile HOCON over the modules' reference.conf ({@code orchestrator serve --config});
+   *     with {@code vcmctl.mode = cluster} this process is one node of a cluster; {@code null} for none
+   */
+  public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
+      String runtime, Path configFile, PrintStream out) {
     portProblem(port).ifPresent(problem -> {
       throw new IllegalArgumentException(problem);
     });
@@ -109,14 +119,20 @@ public final class Daemon {
       if (vendorKey == null) {
         vendorKey = trustDemoVendor(dir, out);
       }
-      Orchestrator orchestrator = Orchestrator.start(OrchestratorConfig.of(dir.root(), vendorKey)
-          .withEsns(esns == null ? List.of() : esns).withStatsDelay(statsDelay).withRuntimeChoice(runtime));
+      OrchestratorConfig config = OrchestratorConfig.of(dir.root(), vendorKey)
+          .withEsns(esns == null ? List.of() : esns).withStatsDelay(statsDelay).withRuntimeChoice(runtime);
+      ClusterSettings settings = configFile == null ? null
+          : ClusterSettings.load(configFile, Orchestrator.overrides(config));
+      Orchestrator orchestrator = settings == null ? Orchestrator.start(config)
+          : settings.cluster() ? ClusterNode.start(config, settings) : Orchestrator.start(config, settings.config());
+      AdminToken token = settings != null && settings.cluster() ? AdminToken.shared(settings.adminTokenFile())
+          : AdminToken.generate();
       out.println(orchestrator.runtime());
       out.flush();
       // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
       orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
       try {
-        return serve(orchestrator, lock, dir, port, out);
+        return serve(orchestrator, token, lock, dir, port, out);
       } catch (RuntimeException e) {
         orchestrator.close();
         throw e;
@@ -162,13 +178,12 @@ public final class Daemon {
         : java.util.Optional.empty();
   }
 
-  private static Daemon serve(Orchestrator orchestrator, DirectoryLock lock, DataDirectory dir, int port,
-      PrintStream out) {
+  private static Daemon serve(Orchestrator orchestrator, AdminToken token, DirectoryLock lock, DataDirectory dir,
+      int port, PrintStream out) {
     awaitRecovery(orchestrator, dir);
     Config config = orchestrator.system().settings().config();
     Config http = config.getConfig("vcmctl.orchestrator.http");
     String host = http.getString("interface");
-    AdminToken token = AdminToken.generate();
     HttpApi api = new HttpApi(orchestrator, token, TenantAuth.fromConfig(config), http.getBytes("max-body"),
         http.getDuration("body-timeout"));
     OpsSettings opsSettings = OpsSettings.fromConfig(config);

@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
     scope = ScopeType.INHERIT,
     description = "Runs the VCM orchestrator, and issues test and demo licences.",
     subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
-        OrchestratorCommand.VendorKey.class})
+        OrchestratorCommand.VendorKey.class, DbCommand.class})
 public final class OrchestratorCommand {
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
@@ -55,9 +55,9 @@ public final class OrchestratorCommand {
             + " a new, empty or earlier data directory, never one holding other files.")
     Path dataDir;
 
-    @Option(names = "--port", paramLabel = "N", defaultValue = "8750",
-        description = "HTTP port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = "--port", paramLabel = "N",
+        description = "HTTP port on 127.0.0.1; 0 picks a free one (default: vcmctl.orchestrator.http.port, 8750).")
+    Integer port;
 
     @Option(names = "--esn", paramLabel = "ESN", converter = Converters.Esn.class,
         description = "An HSM to run (repeatable); default: those run before in DIR, or one new HSM.")
@@ -76,20 +76,36 @@ public final class OrchestratorCommand {
             + " (default: vcmctl.runtime, auto: softhsm when installed, else simulated)."})
     String runtime;
 
+    @Option(names = "--config", paramLabel = "FILE",
+        description = {"HOCON settings over the built-in ones; vcmctl.mode = cluster makes this process a node of"
+            + " a cluster on a shared PostgreSQL journal (docs/operations.md)."})
+    Path config;
+
     @Override
     public Integer call() {
-      Daemon.portProblem(port).ifPresent(problem -> {
+      int chosenPort = port != null ? port : config == null ? 8750 : httpPort(config);
+      Daemon.portProblem(chosenPort).ifPresent(problem -> {
         throw new ParameterException(spec.commandLine(), "--port: " + problem);
       });
       Daemon daemon;
       try {
-        daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime, System.out);
+        daemon = Daemon.start(dataDir, chosenPort, esns, statsDelay, vendorPublicKey, runtime, config, System.out);
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new CliException(e.getMessage(), e);
       }
       // SIGTERM and Ctrl-C stop it through Pekko's coordinated shutdown, which the daemon joins.
       daemon.awaitTermination();
       return 0;
+    }
+
+    /** The HTTP port the file sets, or the built-in one; a bad file is reported when serve reads it. */
+    private static int httpPort(Path file) {
+      try {
+        return com.typesafe.config.ConfigFactory.parseFile(file.toFile())
+            .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).getInt("vcmctl.orchestrator.http.port");
+      } catch (com.typesafe.config.ConfigException e) {
+        return 8750;
+      }
     }
   }
 
