@@ -30,6 +30,8 @@ import org.apache.pekko.pattern.StatusReply;
  */
 public final class ClusterNode {
 
+  private static final int REGISTER_ATTEMPTS = 3;
+
   private ClusterNode() {}
 
   /**
@@ -64,16 +66,35 @@ public final class ClusterNode {
           "vcmctl.orchestrator.read-journal"), timeout);
       // Starting an HSM that has never run registers it: it persists its identity at once.
       for (String esn : configured) {
-        Asks.<HsmEntity.Command, StatusReply<HsmInfo>>ask(system, placement.entity(esn), HsmEntity.GetInfo::new, timeout,
-            "HSM " + esn).get(timeout.toSeconds(), TimeUnit.SECONDS);
+        register(system, placement, esn, timeout);
       }
-      placement.refresh().toCompletableFuture().get(timeout.toSeconds(), TimeUnit.SECONDS);
+      // After the whole fleet stopped, nothing else would start the HSMs that no node names, and
+      // an HSM that is not running is not polled: wake every one (they start where sharding says).
+      for (String esn : placement.refresh().toCompletableFuture().get(timeout.toSeconds(), TimeUnit.SECONDS)) {
+        placement.entity(esn).tell(new HsmEntity.GetInfo(system.ignoreRef()));
+      }
       return new Orchestrator(system, placement, dir, chosen.description());
     } catch (Exception e) {
       system.terminate();
       Throwable cause = e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException
           ? e.getCause() : e;
       throw new IllegalStateException("this node did not start: " + cause.getMessage(), cause);
+    }
+  }
+
+  /** Asks the HSM until it answers: while another node hands it over, a first ask may go unanswered. */
+  private static void register(ActorSystem<?> system, ClusterPlacement placement, String esn, Duration timeout)
+      throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Asks.<HsmEntity.Command, StatusReply<HsmInfo>>ask(system, placement.entity(esn), HsmEntity.GetInfo::new,
+            timeout, "HSM " + esn).get(timeout.toSeconds() + 5, TimeUnit.SECONDS);
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (attempt == REGISTER_ATTEMPTS) {
+          throw e;
+        }
+      }
     }
   }
 }

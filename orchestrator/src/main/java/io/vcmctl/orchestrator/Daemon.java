@@ -132,6 +132,11 @@ public final class Daemon {
       // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
       orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
       try {
+        if (settings == null || !settings.cluster()) {
+          // A node waits for the HSMs its configuration names instead (ClusterNode): the rest
+          // of a fleet runs where sharding puts it and may be handing over right now.
+          awaitRecovery(orchestrator, dir);
+        }
         return serve(orchestrator, token, lock, dir, port, out);
       } catch (RuntimeException e) {
         orchestrator.close();
@@ -180,7 +185,6 @@ public final class Daemon {
 
   private static Daemon serve(Orchestrator orchestrator, AdminToken token, DirectoryLock lock, DataDirectory dir,
       int port, PrintStream out) {
-    awaitRecovery(orchestrator, dir);
     Config config = orchestrator.system().settings().config();
     Config http = config.getConfig("vcmctl.orchestrator.http");
     String host = http.getString("interface");

@@ -38,7 +38,8 @@ class ClusterFailoverTest {
 
   @Test
   void killingTheNodeOfAnHsmLosesNoAcknowledgedCommand() throws Exception {
-    try (ClusterNodes cluster = ClusterNodes.configure(work, 3, List.of(A, B))) {
+    try (ClusterNodes cluster = ClusterNodes.configure(work, 3, List.of(A, B),
+        "vcmctl.orchestrator.ask-timeout = 10s")) {
       // db init makes the schema, and a second run changes nothing and succeeds.
       for (int run = 0; run < 2; run++) {
         BinCommand.Result init = BinCommand.run(work, Map.of(), "orchestrator", "db", "init", "--config",

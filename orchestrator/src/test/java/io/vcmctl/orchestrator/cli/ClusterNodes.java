@@ -52,7 +52,7 @@ final class ClusterNodes implements AutoCloseable {
   }
 
   /** Writes one settings file per node (all seeds, HSMs {@code esns}); starts nothing yet. */
-  static ClusterNodes configure(Path work, int size, List<String> esns) throws IOException {
+  static ClusterNodes configure(Path work, int size, List<String> esns, String... extraSettings) throws IOException {
     EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
     ClusterNodes cluster = new ClusterNodes(work, postgres, size);
     Path password = work.resolve("db.password");
@@ -71,7 +71,7 @@ final class ClusterNodes implements AutoCloseable {
           "  host = \"127.0.0.1\"",
           "  port = " + port,
           "  seed-nodes = [" + String.join(", ", seeds) + "]",
-          "  down-after = 3s",
+          "  down-after = 5s",
           "  hsms = [" + esns.stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")) + "]",
           "  module-keys = \"" + work.resolve("module-keys") + "\"",
           "  admin-token-file = \"" + work.resolve("admin.token") + "\"",
@@ -82,8 +82,9 @@ final class ClusterNodes implements AutoCloseable {
           "    connections = 4",
           "  }",
           "}",
-          // Loopback on a busy machine: a node is suspected after 3 s without heartbeats.
-          "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 3s",
+          // Loopback: a node is suspected after 5 s without heartbeats (Pekko waits longer by default).
+          "pekko.cluster.failure-detector.acceptable-heartbeat-pause = 5s",
+          String.join("\n", extraSettings),
           ""));
       cluster.configs.add(config);
     }
@@ -176,6 +177,10 @@ final class ClusterNodes implements AutoCloseable {
       return send(request(path).GET());
     }
 
+    Answer post(String path, String body, Duration timeout) {
+      return send(request(path).timeout(timeout).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     Answer post(String path, String body) {
       return send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
@@ -194,7 +199,8 @@ final class ClusterNodes implements AutoCloseable {
       return PATIENCE.createTestProbe().awaitAssert(timeout, Duration.ofMillis(250), () -> {
         Answer last;
         try {
-          last = get(path);
+          // A call that reached a node just lost waits for the node's ask timeout: ask again instead.
+          last = send(request(path).timeout(Duration.ofSeconds(3)).GET());
         } catch (UncheckedIOException e) {
           throw new AssertionError(base + path + ": no answer (" + e.getCause() + ")");
         }
