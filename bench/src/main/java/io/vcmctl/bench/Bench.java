@@ -66,12 +66,13 @@ public final class Bench {
     sections.put("4", StatsCycle::run);
     sections.put("6", Signatures::run);
     sections.put("7", Tokens::run);
+    sections.put("9", SharedJournal::run);
     // Section 5 (heap per VCM) is measured in the create rounds of section 2.
     if (only.remove("5")) {
       only.add("2");
     }
     if (!sections.keySet().containsAll(only)) {
-      usage("sections are 1 to 7");
+      usage("sections are 1 to 7 and 9");
     }
     Path root = Path.of(System.getProperty("bench.data", "bench/target/bench-data")).toAbsolutePath();
     Bench bench = new Bench(quick, root);
@@ -99,7 +100,7 @@ public final class Bench {
   }
 
   private static void usage(String problem) {
-    System.err.println("ERROR: " + problem + "; usage: bench/run [--quick] [--only 1,2,3,4,5,6,7]");
+    System.err.println("ERROR: " + problem + "; usage: bench/run [--quick] [--only 1,2,3,4,5,6,7,8,9]");
     System.exit(2);
   }
 }

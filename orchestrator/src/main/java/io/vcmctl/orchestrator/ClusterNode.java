@@ -15,6 +15,7 @@ import io.vcmctl.vcm.VcmRuntime;
 import io.vcmctl.vcm.VcmSettings;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -59,6 +60,7 @@ public final class ClusterNode {
       system.getWhenTerminated().thenRun(runtime::close);
     }
     try {
+      awaitUp(system, settings.section().getDuration("join-timeout"));
       HsmShard.init(system, environments, stats);
       VcmHomes.init(system);
       Duration timeout = effective.getDuration("vcmctl.orchestrator.ask-timeout");
@@ -79,6 +81,18 @@ public final class ClusterNode {
       Throwable cause = e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException
           ? e.getCause() : e;
       throw new IllegalStateException("this node did not start: " + cause.getMessage(), cause);
+    }
+  }
+
+  /** Until this node is a member of the cluster: before that, no HSM can be placed anywhere. */
+  private static void awaitUp(ActorSystem<?> system, Duration timeout) throws Exception {
+    CompletableFuture<Void> up = new CompletableFuture<>();
+    org.apache.pekko.cluster.Cluster.get(system.classicSystem()).registerOnMemberUp(() -> up.complete(null));
+    try {
+      up.get(timeout.toSeconds(), TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("it did not join the cluster within " + timeout.toSeconds() + " s (check that"
+          + " the nodes of vcmctl.cluster.seed-nodes run and reach each other, and this node's host and port)", e);
     }
   }
 
