@@ -168,7 +168,8 @@ final class SharedJournal {
   private static Orchestrator node(Path dir, Path file) {
     OrchestratorConfig config = OrchestratorConfig.of(dir, Product.VENDOR.getPublic())
         .withStatsDelay(Product.IDLE_POLLER).withRuntimeChoice("simulated");
-    Config overrides = Product.QUIET.withFallback(Orchestrator.overrides(config));
+    Config overrides = ConfigFactory.parseString("pekko.cluster.jmx.multi-mbeans-in-same-jvm = on")
+        .withFallback(Product.QUIET).withFallback(Orchestrator.overrides(config));
     return ClusterNode.start(config, ClusterSettings.load(file, overrides));
   }
 
