@@ -143,6 +143,14 @@ public final class Orchestrator implements AutoCloseable {
     return placement.esns();
   }
 
+  /**
+   * The ESNs as {@link #esns()}, but in a cluster read again from the shared journal, so that an
+   * HSM another node added is listed at once.
+   */
+  public CompletionStage<List<String>> fleet() {
+    return placement.refresh();
+  }
+
   /** The ESN of the HSM whose entity this is, such as the one a stats poller's event names. */
   public Optional<String> esnOf(ActorRef<HsmEntity.Command> entity) {
     return placement.esnOf(entity);

@@ -104,7 +104,7 @@ public final class HttpApi extends AllDirectives {
         () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
             pathPrefix("v1", () -> concat(
                 path("hsms", () -> concat(
-                    query(() -> ok(JsonViews.esns(orchestrator.esns(), Instant.now()))),
+                    query(() -> reply(orchestrator.fleet(), esns -> JsonViews.esns(esns, Instant.now()))),
                     command(List.of("esn"), b -> reply(orchestrator.addHsm(b.requiredText("esn")), JsonViews::info)))),
                 pathPrefix("hsm", () -> parameterOptional("esn", esn -> hsm(esn.orElse(null)))),
                 pathPrefix("vcms", () -> parameterOptional("esn", esn -> vcms(esn.orElse(null)))),

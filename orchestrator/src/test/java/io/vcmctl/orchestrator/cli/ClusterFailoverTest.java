@@ -44,6 +44,7 @@ class ClusterFailoverTest {
 
   private static final String A = "C1A0-0000-000A";
   private static final String B = "C1B0-0000-000B";
+  private static final String C = "C1C0-0000-000C";
   private static final long OVER_LIMIT = 16L * 1024 * 1024 + 1;
   /** Longer than a node's ask timeout (10 s here): a call that takes this long has hung. */
   private static final Duration HANG = Duration.ofSeconds(30);
@@ -71,6 +72,11 @@ class ClusterFailoverTest {
       }
       provision(nodes[0], A);
       provision(nodes[1], B);
+      // An HSM added by an admin call on one node is in the fleet that every node lists.
+      assertEquals(C, nodes[2].post("/v1/hsms", "{\"esn\": \"" + C + "\"}").ok().json().get("esn").asText());
+      for (Client node : nodes) {
+        assertEquals(List.of(A, B, C), texts(node.get("/v1/hsms").ok().json().get("hsms")));
+      }
 
       // VCMs of HSM A created and started through different nodes; the client logs each acknowledgement.
       List<TestTenant> tenants = List.of(new TestTenant(), new TestTenant(), new TestTenant());

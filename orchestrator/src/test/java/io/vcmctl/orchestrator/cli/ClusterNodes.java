@@ -36,7 +36,7 @@ import java.util.stream.Collectors;
  */
 final class ClusterNodes implements AutoCloseable {
 
-  static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+  static final Duration START_TIMEOUT = Duration.ofSeconds(180);
   /** Only for its probes' awaitAssert: the nodes are processes, polled over HTTP. */
   private static final ActorTestKit PATIENCE = ActorTestKit.create("cluster-test-patience");
 
