@@ -67,6 +67,7 @@ public final class Bench {
     sections.put("6", Signatures::run);
     sections.put("7", Tokens::run);
     sections.put("9", AuditVerify::run);
+    sections.put("10", SharedJournal::run);
     // Section 5 (heap per VCM) is measured in the create rounds of section 2.
     if (only.remove("5")) {
       only.add("2");
@@ -100,7 +101,7 @@ public final class Bench {
   }
 
   private static void usage(String problem) {
-    System.err.println("ERROR: " + problem + "; usage: bench/run [--quick] [--only 1,2,3,4,5,6,7,9]");
+    System.err.println("ERROR: " + problem + "; usage: bench/run [--quick] [--only 1,2,3,4,5,6,7,8,9,10]");
     System.exit(2);
   }
 }

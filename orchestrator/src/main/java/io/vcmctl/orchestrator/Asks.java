@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
@@ -29,7 +30,7 @@ final class Asks {
    * {@code UNAVAILABLE} refusal saying what happened to {@code who} ("HSM 5E4D-…"): it is not
    * running, or it did not answer within {@code timeout}.
    */
-  static <Req, Res> CompletableFuture<Res> ask(ActorSystem<?> system, ActorRef<Req> target,
+  static <Req, Res> CompletableFuture<Res> ask(ActorSystem<?> system, RecipientRef<Req> target,
       Function<ActorRef<Res>, Req> request, Duration timeout, String who) {
     long askedAt = System.nanoTime();
     CompletionStage<Res> answer = AskPattern.ask(target, request::apply, timeout, system.scheduler());

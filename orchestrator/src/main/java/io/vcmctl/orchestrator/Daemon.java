@@ -2,6 +2,7 @@ package io.vcmctl.orchestrator;
 
 import com.typesafe.config.Config;
 import io.vcmctl.orchestrator.access.AccessControl;
+import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.http.HttpApi;
 import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
 import io.vcmctl.orchestrator.http.OperatorAuth;
@@ -96,12 +97,20 @@ public final class Daemon {
     return start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime, Listener.CONFIGURED, out);
   }
 
+  /** One process on its own data directory, listening as {@code listener} says. */
+  public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
+      String runtime, Listener listener, PrintStream out) {
+    return start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime, listener, null, out);
+  }
+
   /**
    * @param listener the address to bind and TLS; refused (before anything starts) when it
    *     would serve tokens in clear beyond loopback
+   * @param configFile HOCON over the modules' reference.conf ({@code orchestrator serve --config});
+   *     with {@code vcmctl.mode = cluster} this process is one node of a cluster; {@code null} for none
    */
   public static Daemon start(Path dataDir, int port, List<String> esns, Duration statsDelay, Path vendorPublicKey,
-      String runtime, Listener listener, PrintStream out) {
+      String runtime, Listener listener, Path configFile, PrintStream out) {
     portProblem(port).ifPresent(problem -> {
       throw new IllegalArgumentException(problem);
     });
@@ -125,14 +134,26 @@ public final class Daemon {
       if (vendorKey == null) {
         vendorKey = trustDemoVendor(dir, out);
       }
-      Orchestrator orchestrator = Orchestrator.start(OrchestratorConfig.of(dir.root(), vendorKey)
-          .withEsns(esns == null ? List.of() : esns).withStatsDelay(statsDelay).withRuntimeChoice(runtime));
+      OrchestratorConfig config = OrchestratorConfig.of(dir.root(), vendorKey)
+          .withEsns(esns == null ? List.of() : esns).withStatsDelay(statsDelay).withRuntimeChoice(runtime);
+      ClusterSettings settings = configFile == null ? null
+          : ClusterSettings.load(configFile, Orchestrator.overrides(config));
+      Orchestrator orchestrator = settings == null ? Orchestrator.start(config)
+          : settings.cluster() ? ClusterNode.start(config, settings) : Orchestrator.start(config, settings.config());
+      // A cluster's nodes share the bootstrap admin's token file; one process keeps it in DIR.
+      AccessControl access = settings != null && settings.cluster()
+          ? AccessControl.openShared(dir, settings.adminTokenFile()) : AccessControl.open(dir, out);
       out.println(orchestrator.runtime());
       out.flush();
       // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
       orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
       try {
-        return serve(orchestrator, lock, dir, host, port, tls, out);
+        if (settings == null || !settings.cluster()) {
+          // A node waits for the HSMs its configuration names instead (ClusterNode): the rest
+          // of a fleet runs where sharding puts it and may be handing over right now.
+          awaitRecovery(orchestrator, dir);
+        }
+        return serve(orchestrator, access, lock, dir, host, port, tls, out);
       } catch (RuntimeException e) {
         orchestrator.close();
         throw e;
@@ -178,12 +199,11 @@ public final class Daemon {
         : java.util.Optional.empty();
   }
 
-  private static Daemon serve(Orchestrator orchestrator, DirectoryLock lock, DataDirectory dir, String host,
-      int port, SSLContext tls, PrintStream out) {
-    awaitRecovery(orchestrator, dir);
+  private static Daemon serve(Orchestrator orchestrator, AccessControl access, DirectoryLock lock, DataDirectory dir,
+      String host, int port, SSLContext tls, PrintStream out) {
     Config config = orchestrator.system().settings().config();
     Config http = config.getConfig("vcmctl.orchestrator.http");
-    OperatorAuth auth = new OperatorAuth(AccessControl.open(dir, out));
+    OperatorAuth auth = new OperatorAuth(access);
     HttpApi api = new HttpApi(orchestrator, auth, TenantAuth.fromConfig(config), http.getBytes("max-body"),
         http.getDuration("body-timeout"));
     OpsSettings opsSettings = OpsSettings.fromConfig(config);

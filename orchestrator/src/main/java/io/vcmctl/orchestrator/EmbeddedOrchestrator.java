@@ -62,7 +62,7 @@ public final class EmbeddedOrchestrator {
           runtime, hsmSettings, vcmSettings, dir.resolve("hsm").resolve(esn), config.vendorKey());
       hsms.put(esn, Guardian.spawn(parent, esn, env, stats));
     }
-    return new Orchestrator(system, Map.copyOf(hsms), esns, dir, chosen.description(), false);
+    return new Orchestrator(system, new LocalPlacement(Map.copyOf(hsms), esns), dir, chosen.description(), false);
   }
 
   private static Config overrides(OrchestratorConfig config) {

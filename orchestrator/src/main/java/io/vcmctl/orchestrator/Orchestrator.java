@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.pattern.StatusReply;
@@ -62,19 +63,16 @@ public final class Orchestrator implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
   private final ActorSystem<?> system;
-  private final Map<String, Guardian.Hsm> hsms;
-  private final List<String> esns;
+  private final Placement placement;
   private final Duration timeout;
   private final String readJournal;
   private final DataDirectory dataDir;
   private final String runtime;
   private final boolean ownsSystem;
 
-  Orchestrator(ActorSystem<?> system, Map<String, Guardian.Hsm> hsms, List<String> esns,
-      DataDirectory dataDir, String runtime, boolean ownsSystem) {
+  Orchestrator(ActorSystem<?> system, Placement placement, DataDirectory dataDir, String runtime, boolean ownsSystem) {
     this.system = system;
-    this.hsms = hsms;
-    this.esns = esns;
+    this.placement = placement;
     this.dataDir = dataDir;
     this.runtime = runtime;
     this.ownsSystem = ownsSystem;
@@ -85,14 +83,17 @@ public final class Orchestrator implements AutoCloseable {
 
   /** The configuration of a process on this data directory: the embedded LevelDB store under it. */
   public static Config config(OrchestratorConfig config) {
+    return overrides(config).withFallback(ConfigFactory.load());
+  }
+
+  /** What {@code config} sets over any configuration: the data directory, the stats delay, the runtime. */
+  public static Config overrides(OrchestratorConfig config) {
     Config overrides = config.statsDelay() == null ? ConfigFactory.empty()
         : ConfigFactory.parseString("vcmctl.stats.delay = " + config.statsDelay().toMillis() + "ms");
     if (config.runtimeChoice() != null) {
       overrides = overrides.withValue("vcmctl.runtime", ConfigValueFactory.fromAnyRef(config.runtimeChoice()));
     }
-    return DataDirectory.of(config.dataDir()).create().config()
-        .withFallback(overrides)
-        .withFallback(ConfigFactory.load());
+    return DataDirectory.of(config.dataDir()).create().config().withFallback(overrides);
   }
 
   /** Starts the actor system and every HSM of the data directory; returns once they are spawned. */
@@ -122,7 +123,7 @@ public final class Orchestrator implements AutoCloseable {
     try {
       Map<String, Guardian.Hsm> hsms = AskPattern.<Guardian.Command, Map<String, Guardian.Hsm>>ask(system,
           Guardian.GetHsms::new, Duration.ofSeconds(30), system.scheduler()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      return new Orchestrator(system, hsms, esns, dir, chosen.description(), true);
+      return new Orchestrator(system, new LocalPlacement(hsms, esns), dir, chosen.description(), true);
     } catch (Exception e) {
       system.terminate();
       throw new IllegalStateException("the orchestrator did not start: " + e.getMessage(), e);
@@ -142,9 +143,20 @@ public final class Orchestrator implements AutoCloseable {
     return runtime;
   }
 
-  /** The ESNs of the HSMs this process runs, in the order they were first run. */
+  /**
+   * The ESNs of the HSMs this process runs, in the order they were first run; in a cluster, those
+   * of the whole fleet (as last read from the shared journal).
+   */
   public List<String> esns() {
-    return esns;
+    return placement.esns();
+  }
+
+  /**
+   * The ESNs as {@link #esns()}, but in a cluster read again from the shared journal, so that an
+   * HSM another node added is listed at once.
+   */
+  public CompletionStage<List<String>> fleet() {
+    return placement.refresh();
   }
 
   /**
@@ -154,9 +166,9 @@ public final class Orchestrator implements AutoCloseable {
    *
    * @throws Refusal when no such HSM runs here, or {@code esn} is not an ESN
    */
-  public ActorRef<HsmEntity.Command> hsmRef(String esn) {
+  public RecipientRef<HsmEntity.Command> hsmRef(String esn) {
     try {
-      return resolve(esn).toCompletableFuture().join().entity();
+      return placement.entity(resolve(esn).toCompletableFuture().join());
     } catch (CompletionException e) {
       throw (Refusal) e.getCause();
     }
@@ -164,7 +176,7 @@ public final class Orchestrator implements AutoCloseable {
 
   /** The ESN of the HSM whose entity this is, such as the one a stats poller's event names. */
   public Optional<String> esnOf(ActorRef<HsmEntity.Command> entity) {
-    return hsms.values().stream().filter(h -> h.entity().equals(entity)).map(Guardian.Hsm::esn).findFirst();
+    return placement.esnOf(entity);
   }
 
   /**
@@ -189,6 +201,26 @@ public final class Orchestrator implements AutoCloseable {
 
   public CompletionStage<HsmInfo> info(String esn) {
     return hsm(esn, HsmEntity.GetInfo::new);
+  }
+
+  /**
+   * Adds an HSM to a cluster's fleet: it starts on the node that sharding picks and records its
+   * identity in the shared journal, so every node lists it from then on. Adding one that is
+   * already in the fleet answers its info and changes nothing.
+   */
+  public CompletionStage<HsmInfo> addHsm(String esn) {
+    String canonical;
+    try {
+      canonical = Esns.canonical(esn);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(new Refusal(Code.INVALID_ARGUMENT, e.getMessage()));
+    }
+    if (!placement.growable()) {
+      return CompletableFuture.failedFuture(new Refusal(Code.INVALID_ARGUMENT, "this orchestrator runs its HSMs"
+          + " on its own; add HSM " + canonical + " by restarting serve with --esn " + canonical));
+    }
+    return this.<HsmInfo>ask(canonical, HsmEntity.GetInfo::new)
+        .thenCompose(info -> placement.refresh().thenApply(all -> info));
   }
 
   public CompletionStage<EnvStats> envStats(String esn) {
@@ -223,7 +255,10 @@ public final class Orchestrator implements AutoCloseable {
 
   public CompletionStage<HsmEntity.CreatedVcm> createVcm(String esn, byte[] request, ProviderChoices choices,
       Principal by) {
-    return hsm(esn, r -> new HsmEntity.CreateVcm(request, choices, by, r));
+    return this.<HsmEntity.CreatedVcm>hsm(esn, r -> new HsmEntity.CreateVcm(request, choices, by, r))
+        .thenCompose(created -> placement.admitted(created.view().uuid(), created.esn())
+            // The VCM exists either way; a VCM missing from the directory is found by asking the HSMs.
+            .handle((done, failure) -> created));
   }
 
   public CompletionStage<List<VcmView>> vcms(String esn) {
@@ -235,8 +270,9 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   public CompletionStage<StatsPoller.Status> pollerStatus(String esn) {
-    return resolve(esn).thenCompose(h -> Asks.<StatsPoller.Command, StatsPoller.Status>ask(system, h.poller(),
-        StatsPoller.GetStatus::new, timeout, "the stats poller of HSM " + h.esn()));
+    return resolve(esn).thenCompose(h -> placement.poller(h).thenCompose(poller ->
+        Asks.<StatsPoller.Command, StatsPoller.Status>ask(system, poller, StatsPoller.GetStatus::new, timeout,
+            "the stats poller of HSM " + h)));
   }
 
   // ---- VCM ---------------------------------------------------------------------------------
@@ -296,7 +332,7 @@ public final class Orchestrator implements AutoCloseable {
     CurrentEventsByPersistenceIdQuery journal = PersistenceQuery.get(system.classicSystem())
         .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournal);
     return resolve(esn).thenCompose(h -> journal
-            .currentEventsByPersistenceId(HsmEntity.persistenceId(h.esn()).id(), 0, Long.MAX_VALUE)
+            .currentEventsByPersistenceId(HsmEntity.persistenceId(h).id(), 0, Long.MAX_VALUE)
             .map(envelope -> ChainedEvent.unwrap(envelope.event()))
             .filter(event -> event instanceof HsmEntity.VcmRemoved)
             .mapAsync(1, event -> {
@@ -309,7 +345,7 @@ public final class Orchestrator implements AutoCloseable {
 
   /** The HSM's own events in order (licences, networking, resets, clock, VCMs admitted and removed). */
   public CompletionStage<List<HistoryEntry>> hsmHistory(String esn) {
-    return resolve(esn).thenCompose(h -> JournalEntries.read(system, HsmEntity.persistenceId(h.esn()).id(), 0,
+    return resolve(esn).thenCompose(h -> JournalEntries.read(system, HsmEntity.persistenceId(h).id(), 0,
         Long.MAX_VALUE)).thenApply(stored -> stored.stream().map(e -> {
           HsmEntity.Event event = (HsmEntity.Event) e.event();
           ObjectNode details = JSON.valueToTree(event);
@@ -324,7 +360,7 @@ public final class Orchestrator implements AutoCloseable {
    * signed now, which the HSM's own chain then records.
    */
   public CompletionStage<List<ObjectNode>> auditExport(String esn, Principal by) {
-    return resolve(esn).thenCompose(h -> AuditExport.of(system, h.esn(), dataDir.resolve("hsm").resolve(h.esn()),
+    return resolve(esn).thenCompose(h -> AuditExport.of(system, h, dataDir.resolve("hsm").resolve(h),
         Instant.now()).thenCompose(records -> {
           ObjectNode checkpoint = records.get(records.size() - 1);
           return this.<Done>ask(h, r -> new HsmEntity.RecordAuditExport(AuditExport.digest(checkpoint),
@@ -342,13 +378,14 @@ public final class Orchestrator implements AutoCloseable {
 
   // ---- plumbing ----------------------------------------------------------------------------
 
-  private CompletionStage<Guardian.Hsm> resolve(String esn) {
+  private CompletionStage<String> resolve(String esn) {
+    List<String> esns = placement.esns();
     if (esn == null) {
-      if (hsms.size() == 1) {
-        return CompletableFuture.completedFuture(hsms.values().iterator().next());
+      if (esns.size() == 1) {
+        return CompletableFuture.completedFuture(esns.get(0));
       }
       return CompletableFuture.failedFuture(new Refusal(Code.INVALID_ARGUMENT,
-          "this orchestrator runs " + hsms.size() + " HSMs (" + String.join(", ", esns) + "); name one with --esn"));
+          "this orchestrator runs " + esns.size() + " HSMs (" + String.join(", ", esns) + "); name one with --esn"));
     }
     String canonical;
     try {
@@ -356,24 +393,43 @@ public final class Orchestrator implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.failedFuture(new Refusal(Code.INVALID_ARGUMENT, e.getMessage()));
     }
-    Guardian.Hsm hsm = hsms.get(canonical);
-    return hsm != null ? CompletableFuture.completedFuture(hsm) : CompletableFuture.failedFuture(new Refusal(
-        Code.NOT_FOUND, "no HSM " + canonical + " here; this orchestrator runs " + String.join(", ", esns)));
+    if (esns.contains(canonical)) {
+      return CompletableFuture.completedFuture(canonical);
+    }
+    // A cluster's fleet may have grown on another node since this one last looked.
+    return placement.refresh().thenApply(now -> {
+      if (!now.contains(canonical)) {
+        throw new Refusal(Code.NOT_FOUND, "no HSM " + canonical + " here; this orchestrator runs "
+            + String.join(", ", now));
+      }
+      return canonical;
+    });
   }
 
-  /** The HSM that holds a VCM: with one HSM it is that one; with several, the one that knows it. */
-  private CompletionStage<Guardian.Hsm> locate(UUID uuid) {
-    if (hsms.size() == 1) {
-      return CompletableFuture.completedFuture(hsms.values().iterator().next());
+  /**
+   * The HSM that holds a VCM: with one HSM it is that one; otherwise the one the directory names
+   * (in a cluster), or else the one that knows it.
+   */
+  private CompletionStage<String> locate(UUID uuid) {
+    List<String> esns = placement.esns();
+    if (esns.size() == 1) {
+      return CompletableFuture.completedFuture(esns.get(0));
     }
-    List<CompletableFuture<Optional<Guardian.Hsm>>> asks = new ArrayList<>();
-    for (Guardian.Hsm h : hsms.values()) {
-      asks.add(this.<VcmView>ask(h, r -> new HsmEntity.GetVcm(uuid, r))
-          .handle((view, failure) -> Optional.ofNullable(view == null ? null : h)).toCompletableFuture());
+    return placement.home(uuid).thenCompose(home -> home.isPresent()
+        ? CompletableFuture.completedFuture(home.get()) : askEveryHsm(uuid));
+  }
+
+  private CompletionStage<String> askEveryHsm(UUID uuid) {
+    List<CompletableFuture<Optional<String>>> asks = new ArrayList<>();
+    for (String esn : placement.esns()) {
+      asks.add(this.<VcmView>ask(esn, r -> new HsmEntity.GetVcm(uuid, r))
+          .handle((view, failure) -> Optional.ofNullable(view == null ? null : esn)).toCompletableFuture());
     }
-    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(x -> asks.stream()
-        .map(CompletableFuture::join).flatMap(Optional::stream).findFirst()
-        .orElseThrow(() -> new Refusal(Code.NOT_FOUND, "no VCM " + uuid + " on any HSM here; list VCMs with vcmadmin show")));
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenCompose(x -> {
+      String found = asks.stream().map(CompletableFuture::join).flatMap(Optional::stream).findFirst()
+          .orElseThrow(() -> new Refusal(Code.NOT_FOUND, "no VCM " + uuid + " on any HSM here; list VCMs with vcmadmin show"));
+      return placement.admitted(uuid, found).handle((done, failure) -> found);
+    });
   }
 
   private <T> CompletionStage<T> onVcm(UUID uuid, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
@@ -384,8 +440,8 @@ public final class Orchestrator implements AutoCloseable {
     return resolve(esn).thenCompose(h -> ask(h, command));
   }
 
-  private <T> CompletionStage<T> ask(Guardian.Hsm hsm, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
-    return Asks.<HsmEntity.Command, StatusReply<T>>ask(system, hsm.entity(), command, timeout, "HSM " + hsm.esn())
+  private <T> CompletionStage<T> ask(String esn, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
+    return Asks.<HsmEntity.Command, StatusReply<T>>ask(system, placement.entity(esn), command, timeout, "HSM " + esn)
         .thenApply(reply -> {
           if (reply.isError()) {
             Throwable error = reply.getError();

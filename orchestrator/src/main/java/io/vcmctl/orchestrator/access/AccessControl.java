@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,6 +54,51 @@ public final class AccessControl {
         new AccessLog(dir.resolve(LOG_FILE)), dir.resolve(TOKEN_FILE), Clock.systemUTC());
     access.bootstrap(out);
     return access;
+  }
+
+  /**
+   * A cluster node's operators: the bootstrap admin's token is the one in {@code sharedTokenFile},
+   * which every node reads, or a new one written there when there is none. Two nodes starting at
+   * once agree (the file is created exclusively; the one that loses reads the winner's), and a
+   * token another node rotated is adopted rather than replaced.
+   *
+   * @throws IllegalStateException one line when the file cannot be read or written, or holds no token
+   */
+  public static AccessControl openShared(DataDirectory dir, Path sharedTokenFile) {
+    AccessControl access = new AccessControl(FileOperatorStore.open(dir.resolve(OPERATORS_FILE)),
+        new AccessLog(dir.resolve(LOG_FILE)), sharedTokenFile, Clock.systemUTC());
+    String token = access.sharedToken();
+    Optional<Operator> admin = access.store.find(BOOTSTRAP);
+    if (admin.isEmpty()) {
+      access.store.add(BOOTSTRAP, Role.ADMIN, token, access.clock.instant());
+    } else if (!Tokens.matches(admin.get(), token)) {
+      access.store.rotate(BOOTSTRAP, token);
+    }
+    return access;
+  }
+
+  private String sharedToken() {
+    for (int attempt = 0; attempt < 2; attempt++) {
+      String onDisk = readTokenFile();
+      if (onDisk != null) {
+        if (!Tokens.wellFormed(onDisk)) {
+          throw new IllegalStateException(adminTokenFile + " does not hold an admin token; remove it and a node"
+              + " writes a new one at start");
+        }
+        return onDisk;
+      }
+      String fresh = Tokens.generate();
+      try {
+        DataDirectory.writeOwnerOnly(adminTokenFile, fresh.getBytes(StandardCharsets.US_ASCII), false);
+        return fresh;
+      } catch (FileAlreadyExistsException e) {
+        // Another node wrote it first: read theirs.
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot write the admin token file " + adminTokenFile + ": "
+            + e.getMessage(), e);
+      }
+    }
+    throw new IllegalStateException("cannot read the admin token file " + adminTokenFile);
   }
 
   private void bootstrap(PrintStream out) {

@@ -10,6 +10,7 @@ public enum Permission {
   NETWORK("setting the VCM network"),
   RESET("resetting the HSM"),
   CLOCK("setting the module clock"),
+  FLEET("adding an HSM to the fleet"),
   OPERATORS("managing operators");
 
   private final String what;

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
     description = "Runs the VCM orchestrator, issues test and demo licences, and exports and verifies audit trails.",
     subcommands = {OrchestratorCommand.Serve.class, OrchestratorCommand.LicenceCommand.class,
         OrchestratorCommand.VendorKey.class, OperatorCommand.class, TlsCommand.class, AuditCommand.class,
-        CompletionCommand.class, CommandLine.HelpCommand.class})
+        DbCommand.class, CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class OrchestratorCommand {
 
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print a stack trace with an error.")
@@ -61,9 +61,9 @@ public final class OrchestratorCommand {
             + " a new, empty or earlier data directory, never one holding other files.")
     Path dataDir;
 
-    @Option(names = "--port", paramLabel = "N", defaultValue = "8750",
-        description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    int port;
+    @Option(names = "--port", paramLabel = "N",
+        description = "HTTP port; 0 picks a free one (default: vcmctl.orchestrator.http.port, 8750).")
+    Integer port;
 
     @Option(names = "--bind", paramLabel = "ADDRESS",
         description = "The address to listen on (default: 127.0.0.1); anything but loopback needs TLS"
@@ -101,9 +101,15 @@ public final class OrchestratorCommand {
         description = "Append the daemon's log (one line per command, warnings) to FILE instead of stderr.")
     Path logFile;
 
+    @Option(names = "--config", paramLabel = "FILE",
+        description = {"HOCON settings over the built-in ones; vcmctl.mode = cluster makes this process a node of"
+            + " a cluster on a shared PostgreSQL journal (docs/operations.md)."})
+    Path config;
+
     @Override
     public Integer call() {
-      Daemon.portProblem(port).ifPresent(problem -> {
+      int chosenPort = port != null ? port : config == null ? 8750 : httpPort(config);
+      Daemon.portProblem(chosenPort).ifPresent(problem -> {
         throw new ParameterException(spec.commandLine(), "--port: " + problem);
       });
       if (logFile != null) {
@@ -111,14 +117,24 @@ public final class OrchestratorCommand {
       }
       Daemon daemon;
       try {
-        daemon = Daemon.start(dataDir, port, esns, statsDelay, vendorPublicKey, runtime,
-            new Listener(bind, tlsCert, tlsKey, insecureHttp), System.out);
+        daemon = Daemon.start(dataDir, chosenPort, esns, statsDelay, vendorPublicKey, runtime,
+            new Listener(bind, tlsCert, tlsKey, insecureHttp), config, System.out);
       } catch (IllegalArgumentException | IllegalStateException e) {
         throw new CliException(e.getMessage(), e);
       }
       // SIGTERM and Ctrl-C stop it through Pekko's coordinated shutdown, which the daemon joins.
       daemon.awaitTermination();
       return 0;
+    }
+
+    /** The HTTP port the file sets, or the built-in one; a bad file is reported when serve reads it. */
+    private static int httpPort(Path file) {
+      try {
+        return com.typesafe.config.ConfigFactory.parseFile(file.toFile())
+            .withFallback(com.typesafe.config.ConfigFactory.defaultReference()).getInt("vcmctl.orchestrator.http.port");
+      } catch (com.typesafe.config.ConfigException e) {
+        return 8750;
+      }
     }
   }
 

@@ -103,7 +103,10 @@ public final class HttpApi extends AllDirectives {
             "the orchestrator did not answer in time; the command may still complete, check before retrying"),
         () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
             pathPrefix("v1", () -> concat(
-                path("hsms", () -> query(() -> ok(JsonViews.esns(orchestrator.esns(), Instant.now())))),
+                path("hsms", () -> concat(
+                    query(() -> reply(orchestrator.fleet(), esns -> JsonViews.esns(esns, Instant.now()))),
+                    command(Permission.FLEET, List.of("esn"), (b, by) ->
+                        reply(orchestrator.addHsm(b.requiredText("esn")), JsonViews::info)))),
                 pathPrefix("hsm", () -> parameterOptional("esn", esn -> hsm(esn.orElse(null)))),
                 pathPrefix("vcms", () -> parameterOptional("esn", esn -> vcms(esn.orElse(null)))),
                 path("stats", () -> parameterOptional("esn", esn ->

@@ -67,8 +67,9 @@ final class ServeProcess {
           StandardCharsets.UTF_8)); Writer file = Files.newBufferedWriter(log)) {
         for (String line = in.readLine(); line != null; line = in.readLine()) {
           file.write(line + "\n");
+          // Flushed line by line: a test reads the log while the daemon runs.
+          file.flush();
           if (line.equals("listening on " + url)) {
-            file.flush();
             listening.complete(null);
           }
         }
