@@ -432,6 +432,10 @@ final class HsmCommands {
     if (waitsForAll()) {
       return Effect().stash();
     }
+    Optional<Refusal> inUse = c.force() ? Optional.empty() : HsmRules.resetWhileInUse(inOrder(s));
+    if (inUse.isPresent()) {
+      return refuse(c.replyTo(), inUse.get());
+    }
     Network effective = s.pendingNetwork() != null ? s.pendingNetwork() : s.network();
     return persist(new ResetBegan(effective, meta(c.by(), null)), c.replyTo())
         .thenRun(x -> {

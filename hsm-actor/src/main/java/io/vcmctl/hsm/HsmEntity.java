@@ -81,7 +81,13 @@ public final class HsmEntity
   public record SetNetwork(Network network, Principal by, ActorRef<StatusReply<HsmInfo>> replyTo) implements Command {}
 
   /** Reboots: stops every active VCM, applies pending networking, starts autostart VCMs. */
-  public record Reset(Principal by, ActorRef<StatusReply<ResetOutcome>> replyTo) implements Command {}
+  public record Reset(Principal by, boolean force, ActorRef<StatusReply<ResetOutcome>> replyTo) implements Command {
+
+    /** A forced reset: it stops VCMs in use too. */
+    public Reset(Principal by, ActorRef<StatusReply<ResetOutcome>> replyTo) {
+      this(by, true, replyTo);
+    }
+  }
 
   /** Sets the module clock to read {@code moduleTime} now. */
   public record SetTime(Instant moduleTime, Principal by, ActorRef<StatusReply<HsmInfo>> replyTo) implements Command {}

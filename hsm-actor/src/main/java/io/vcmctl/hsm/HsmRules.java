@@ -8,6 +8,7 @@ import io.vcmctl.vcm.VcmProperty;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -187,5 +188,20 @@ final class HsmRules {
 
   static VcmView requireKnown(Fleet fleet, UUID vcm) {
     return fleet.view(vcm).orElseThrow(() -> unknownVcm(fleet, vcm));
+  }
+
+  /**
+   * R5's etiquette for a reset, which stops every active VCM: while a tenant uses one (enrolled,
+   * operational) the reset is refused, naming those VCMs, unless forced.
+   */
+  static Optional<Refusal> resetWhileInUse(Collection<VcmView> vcms) {
+    List<String> inUse = vcms.stream()
+        .filter(v -> v.status() == VcmStatus.ACTIVE && v.facts().inUse())
+        .map(v -> v.properties().name() + " (" + v.uuid() + ")")
+        .toList();
+    return inUse.isEmpty() ? Optional.empty() : Optional.of(new Refusal(Code.VCM_IN_USE,
+        "R5: the reset would stop VCMs in use (enrolled, operational mode): " + String.join(", ", inUse)
+            + "; ask their tenants to switch to maintenance mode, or reset with --force (the tenants must then"
+            + " restart their hardservers)"));
   }
 }

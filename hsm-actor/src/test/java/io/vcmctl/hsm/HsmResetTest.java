@@ -153,4 +153,27 @@ class HsmResetTest extends HsmTestBase {
     assertEquals(List.of(a), resetProbe.receiveMessage().getValue().started());
     assertEquals(1, infoProbe.receiveMessage().getValue().vcmsActive(), "info answered after the reset finished");
   }
+
+  @Test
+  void anUnforcedResetIsRefusedWhileATenantUsesAVcmNamingItAndChangesNothing() {
+    HsmFixture f = readyHsm(SpeedRating.MID, 2);
+    TestTenant tenant = new TestTenant();
+    UUID used = create(f, tenant, Map.of("name", "used"), ProviderChoices.NONE).view().uuid();
+    UUID idle = create(f, "idle");
+    start(f, used);
+    start(f, idle);
+    tenantDoes(f, tenant, used, Action.ENROLL);
+    tenantDoes(f, tenant, used, Action.MODE_OPERATIONAL);
+    List<VcmView> before = list(f);
+
+    var refusal = this.<HsmEntity.ResetOutcome>refused(f, io.vcmctl.vcm.Refusal.Code.VCM_IN_USE,
+        r -> new HsmEntity.Reset(ADMIN, false, r));
+    assertTrue(refusal.getMessage().contains("used (" + used + ")"), refusal.getMessage());
+    assertFalse(refusal.getMessage().contains(idle.toString()), "only the VCMs in use are named");
+    assertEquals(before, list(f), "a refusal changes nothing");
+
+    tenantDoes(f, tenant, used, Action.MODE_MAINTENANCE);
+    HsmEntity.ResetOutcome outcome = f.ok(r -> new HsmEntity.Reset(ADMIN, false, r));
+    assertEquals(List.of(used, idle), outcome.stopped(), "in maintenance mode the reset goes ahead");
+  }
 }

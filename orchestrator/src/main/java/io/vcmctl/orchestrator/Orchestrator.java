@@ -235,18 +235,14 @@ public final class Orchestrator implements AutoCloseable {
     return hsm(esn, r -> new HsmEntity.SetNetwork(network, by, r));
   }
 
+  /** A forced reset: it stops VCMs in use too. */
   public CompletionStage<HsmEntity.ResetOutcome> reset(String esn, Principal by) {
-    return hsm(esn, r -> new HsmEntity.Reset(by, r));
+    return reset(esn, true, by);
   }
 
   /** A reset that, unless forced, is refused while a tenant uses one of the VCMs it would stop (R5). */
   public CompletionStage<HsmEntity.ResetOutcome> reset(String esn, boolean force, Principal by) {
-    if (force) {
-      return reset(esn, by);
-    }
-    return vcms(esn).thenCompose(views -> ResetGuard.inUse(views)
-        .<CompletionStage<HsmEntity.ResetOutcome>>map(CompletableFuture::failedFuture)
-        .orElseGet(() -> reset(esn, by)));
+    return hsm(esn, r -> new HsmEntity.Reset(by, force, r));
   }
 
   public CompletionStage<HsmInfo> setTime(String esn, Instant moduleTime, Principal by) {
