@@ -37,6 +37,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -65,6 +66,7 @@ public final class Orchestrator implements AutoCloseable {
   private final DataDirectory dataDir;
   private final String runtime;
   private final boolean ownsSystem;
+  private final DiskReserve disk;
 
   Orchestrator(ActorSystem<?> system, Map<String, Guardian.Hsm> hsms, List<String> esns,
       DataDirectory dataDir, String runtime, boolean ownsSystem) {
@@ -77,6 +79,7 @@ public final class Orchestrator implements AutoCloseable {
     Config c = system.settings().config().getConfig("vcmctl.orchestrator");
     this.timeout = c.getDuration("ask-timeout");
     this.readJournal = c.getString("read-journal");
+    this.disk = DiskReserve.create(dataDir.root(), c);
   }
 
   /** The configuration of a process on this data directory: the embedded LevelDB store under it. */
@@ -192,24 +195,24 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   public CompletionStage<HsmInfo> applyLicence(String esn, byte[] licence, Principal by) {
-    return hsm(esn, r -> new HsmEntity.ApplyLicence(licence, by, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.ApplyLicence(licence, by, r)));
   }
 
   public CompletionStage<HsmInfo> setNetwork(String esn, Network network, Principal by) {
-    return hsm(esn, r -> new HsmEntity.SetNetwork(network, by, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.SetNetwork(network, by, r)));
   }
 
   public CompletionStage<HsmEntity.ResetOutcome> reset(String esn, Principal by) {
-    return hsm(esn, r -> new HsmEntity.Reset(by, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.Reset(by, r)));
   }
 
   public CompletionStage<HsmInfo> setTime(String esn, Instant moduleTime, Principal by) {
-    return hsm(esn, r -> new HsmEntity.SetTime(moduleTime, by, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.SetTime(moduleTime, by, r)));
   }
 
   public CompletionStage<HsmEntity.CreatedVcm> createVcm(String esn, byte[] request, ProviderChoices choices,
       Principal by) {
-    return hsm(esn, r -> new HsmEntity.CreateVcm(request, choices, by, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.CreateVcm(request, choices, by, r)));
   }
 
   public CompletionStage<List<VcmView>> vcms(String esn) {
@@ -232,24 +235,24 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   public CompletionStage<VcmView> startVcm(UUID uuid, byte[] request, Principal by) {
-    return onVcm(uuid, r -> new HsmEntity.StartVcm(uuid, request, by, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.StartVcm(uuid, request, by, r)));
   }
 
   public CompletionStage<VcmView> stopVcm(UUID uuid, boolean force, Principal by) {
-    return onVcm(uuid, r -> new HsmEntity.StopVcm(uuid, force, by, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.StopVcm(uuid, force, by, r)));
   }
 
   public CompletionStage<VcmView> deleteVcm(UUID uuid, boolean force, Principal by) {
-    return onVcm(uuid, r -> new HsmEntity.DeleteVcm(uuid, force, by, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.DeleteVcm(uuid, force, by, r)));
   }
 
   public CompletionStage<HsmEntity.PropertySet> setProperty(UUID uuid, byte[] request, String property, String value,
       Principal by) {
-    return onVcm(uuid, r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, by, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, by, r)));
   }
 
   public CompletionStage<VcmView> tenantAction(UUID uuid, Principal tenant, VcmEntity.Action action) {
-    return onVcm(uuid, r -> new HsmEntity.TenantAction(uuid, tenant, action, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.TenantAction(uuid, tenant, action, r)));
   }
 
   /** How the VCM's enrolled tenant reaches its PKCS#11 module; anyone else is refused. */
@@ -259,7 +262,7 @@ public final class Orchestrator implements AutoCloseable {
 
   /** Simulated tenant data written into the VCM (the simulated runtime's stand-in for real use). */
   public CompletionStage<VcmView> writeData(UUID uuid, Principal tenant, long bytes) {
-    return onVcm(uuid, r -> new HsmEntity.WriteData(uuid, tenant, bytes, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.WriteData(uuid, tenant, bytes, r)));
   }
 
   /** Every event of a VCM, in order, from the journal; deleted VCMs keep theirs. */
@@ -319,6 +322,11 @@ public final class Orchestrator implements AutoCloseable {
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).thenApply(x -> asks.stream()
         .map(CompletableFuture::join).flatMap(Optional::stream).findFirst()
         .orElseThrow(() -> new Refusal(Code.NOT_FOUND, "no VCM " + uuid + " on any HSM here; list VCMs with vcmadmin show")));
+  }
+
+  /** A command that records something: refused at once while the disk is below its reserve. */
+  private <T> CompletionStage<T> writing(Supplier<CompletionStage<T>> command) {
+    return disk.check().<CompletionStage<T>>map(CompletableFuture::failedFuture).orElseGet(command);
   }
 
   private <T> CompletionStage<T> onVcm(UUID uuid, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {
