@@ -41,6 +41,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.Done;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -69,6 +70,7 @@ public final class Orchestrator implements AutoCloseable {
   private final DataDirectory dataDir;
   private final String runtime;
   private final boolean ownsSystem;
+  private final DiskReserve disk;
 
   Orchestrator(ActorSystem<?> system, Placement placement, DataDirectory dataDir, String runtime, boolean ownsSystem) {
     this.system = system;
@@ -79,6 +81,7 @@ public final class Orchestrator implements AutoCloseable {
     Config c = system.settings().config().getConfig("vcmctl.orchestrator");
     this.timeout = c.getDuration("ask-timeout");
     this.readJournal = c.getString("read-journal");
+    this.disk = DiskReserve.create(dataDir.root(), c);
   }
 
   /** The configuration of a process on this data directory: the embedded LevelDB store under it. */
@@ -228,11 +231,11 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   public CompletionStage<HsmInfo> applyLicence(String esn, byte[] licence, Principal by) {
-    return hsm(esn, r -> new HsmEntity.ApplyLicence(licence, by, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.ApplyLicence(licence, by, r)));
   }
 
   public CompletionStage<HsmInfo> setNetwork(String esn, Network network, Principal by) {
-    return hsm(esn, r -> new HsmEntity.SetNetwork(network, by, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.SetNetwork(network, by, r)));
   }
 
   /** A forced reset: it stops VCMs in use too. */
@@ -242,16 +245,16 @@ public final class Orchestrator implements AutoCloseable {
 
   /** A reset that, unless forced, is refused while a tenant uses one of the VCMs it would stop (R5). */
   public CompletionStage<HsmEntity.ResetOutcome> reset(String esn, boolean force, Principal by) {
-    return hsm(esn, r -> new HsmEntity.Reset(by, force, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.Reset(by, force, r)));
   }
 
   public CompletionStage<HsmInfo> setTime(String esn, Instant moduleTime, Principal by) {
-    return hsm(esn, r -> new HsmEntity.SetTime(moduleTime, by, r));
+    return writing(() -> hsm(esn, r -> new HsmEntity.SetTime(moduleTime, by, r)));
   }
 
   public CompletionStage<HsmEntity.CreatedVcm> createVcm(String esn, byte[] request, ProviderChoices choices,
       Principal by) {
-    return this.<HsmEntity.CreatedVcm>hsm(esn, r -> new HsmEntity.CreateVcm(request, choices, by, r))
+    return writing(() -> this.<HsmEntity.CreatedVcm>hsm(esn, r -> new HsmEntity.CreateVcm(request, choices, by, r)))
         .thenCompose(created -> placement.admitted(created.view().uuid(), created.esn())
             // The VCM exists either way; a VCM missing from the directory is found by asking the HSMs.
             .handle((done, failure) -> created));
@@ -278,24 +281,24 @@ public final class Orchestrator implements AutoCloseable {
   }
 
   public CompletionStage<VcmView> startVcm(UUID uuid, byte[] request, Principal by) {
-    return onVcm(uuid, r -> new HsmEntity.StartVcm(uuid, request, by, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.StartVcm(uuid, request, by, r)));
   }
 
   public CompletionStage<VcmView> stopVcm(UUID uuid, boolean force, Principal by) {
-    return onVcm(uuid, r -> new HsmEntity.StopVcm(uuid, force, by, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.StopVcm(uuid, force, by, r)));
   }
 
   public CompletionStage<VcmView> deleteVcm(UUID uuid, boolean force, Principal by) {
-    return onVcm(uuid, r -> new HsmEntity.DeleteVcm(uuid, force, by, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.DeleteVcm(uuid, force, by, r)));
   }
 
   public CompletionStage<HsmEntity.PropertySet> setProperty(UUID uuid, byte[] request, String property, String value,
       Principal by) {
-    return onVcm(uuid, r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, by, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.SetVcmProperty(uuid, request, property, value, by, r)));
   }
 
   public CompletionStage<VcmView> tenantAction(UUID uuid, Principal tenant, VcmEntity.Action action) {
-    return onVcm(uuid, r -> new HsmEntity.TenantAction(uuid, tenant, action, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.TenantAction(uuid, tenant, action, r)));
   }
 
   /** How the VCM's enrolled tenant reaches its PKCS#11 module; anyone else is refused. */
@@ -305,7 +308,7 @@ public final class Orchestrator implements AutoCloseable {
 
   /** Simulated tenant data written into the VCM (the simulated runtime's stand-in for real use). */
   public CompletionStage<VcmView> writeData(UUID uuid, Principal tenant, long bytes) {
-    return onVcm(uuid, r -> new HsmEntity.WriteData(uuid, tenant, bytes, r));
+    return writing(() -> onVcm(uuid, r -> new HsmEntity.WriteData(uuid, tenant, bytes, r)));
   }
 
   /** Every event of a VCM, in order, from the journal; deleted VCMs keep theirs. */
@@ -426,6 +429,11 @@ public final class Orchestrator implements AutoCloseable {
           .orElseThrow(() -> new Refusal(Code.NOT_FOUND, "no VCM " + uuid + " on any HSM here; list VCMs with vcmadmin show"));
       return placement.admitted(uuid, found).handle((done, failure) -> found);
     });
+  }
+
+  /** A command that records something: refused at once while the disk is below its reserve. */
+  private <T> CompletionStage<T> writing(Supplier<CompletionStage<T>> command) {
+    return disk.check().<CompletionStage<T>>map(CompletableFuture::failedFuture).orElseGet(command);
   }
 
   private <T> CompletionStage<T> onVcm(UUID uuid, Function<ActorRef<StatusReply<T>>, HsmEntity.Command> command) {

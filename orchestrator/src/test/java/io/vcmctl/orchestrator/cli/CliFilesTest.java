@@ -111,6 +111,22 @@ class CliFilesTest {
     }
   }
 
+  @Test
+  void anOutdirThatIsNoDirectoryIsRefusedBeforeAnythingIsCreated() throws IOException {
+    Files.writeString(work.resolve("plain.txt"), "plain");
+    Result request = tenant("t-outdir", "outdir-request.json").join();
+    assertEquals(0, request.exit(), request::toString);
+    for (String outdir : List.of("plain.txt", "plain.txt/../configs")) {
+      Result r = BinCommand.run(work, provider(), "vcmadmin", "create", "--request", "outdir-request.json",
+          "--outdir", outdir, "../../escaped");
+      assertEquals(1, r.exit(), r::toString);
+      assertTrue(r.err().matches("ERROR: cannot use --outdir \\S+: .*\\n"), r::toString);
+    }
+    assertEquals("plain", Files.readString(work.resolve("plain.txt")));
+    assertEquals(0, daemon.orchestrator().vcms(daemon.orchestrator().esns().get(0)).toCompletableFuture().join()
+        .size(), "nothing was created");
+  }
+
   private CompletableFuture<Result> tenant(String tenantDir, String out) {
     return run(Map.of(), "hsmadmin", "vcm", "create", "--tenant-dir", tenantDir, "--name", "alice", "--out", out);
   }
