@@ -40,10 +40,10 @@ import picocli.CommandLine.Spec;
         TenantCommand.PropertiesRequest.class, TenantCommand.InspectRequest.class, TenantCommand.Enroll.class,
         TenantCommand.Unenroll.class, TenantCommand.World.class, TenantCommand.Mode.class, TenantCommand.Audit.class,
         TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class, TenantCommand.Pkcs11.class,
-        CommandLine.HelpCommand.class})
+        RequestKeyCommand.class, CommandLine.HelpCommand.class})
 final class TenantCommand {
 
-  private static final String DEFAULT_VALIDITY = "24h";
+  static final String DEFAULT_VALIDITY = "24h";
   private static final List<String> FACTS = List.of("uuid", "state", "enrolled", "security_world_loaded", "mode",
       "audit_log", "hardserver_restart_required");
 
@@ -64,7 +64,7 @@ final class TenantCommand {
   }
 
   /** Signs a request with the request key and writes it; a bad value is the caller's usage error. */
-  private static ObjectNode writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey,
+  static ObjectNode writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey,
       RequestFile file) {
     RequestPayload payload;
     try {
@@ -84,7 +84,7 @@ final class TenantCommand {
   }
 
   /** What a request command wrote: the JSON object, or its lines as before. */
-  private static void printRequest(ObjectNode written, boolean json) {
+  static void printRequest(ObjectNode written, boolean json) {
     if (json) {
       Out.json(written);
       return;
@@ -103,7 +103,7 @@ final class TenantCommand {
   }
 
   @FunctionalInterface
-  private interface RequestFactory {
+  interface RequestFactory {
     RequestPayload make() throws RequestException;
   }
 
