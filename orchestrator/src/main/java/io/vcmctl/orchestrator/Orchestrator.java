@@ -28,6 +28,10 @@ import io.vcmctl.vcm.VcmEntity;
 import io.vcmctl.vcm.VcmRuntime;
 import io.vcmctl.vcm.VcmSettings;
 import io.vcmctl.vcm.VcmView;
+import io.vcmctl.vcm.request.PublicKeys;
+import io.vcmctl.vcm.request.RequestCheck;
+import io.vcmctl.vcm.request.RequestException;
+import io.vcmctl.vcm.request.RequestVerifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -309,6 +313,27 @@ public final class Orchestrator implements AutoCloseable {
   /** Simulated tenant data written into the VCM (the simulated runtime's stand-in for real use). */
   public CompletionStage<VcmView> writeData(UUID uuid, Principal tenant, long bytes) {
     return writing(() -> onVcm(uuid, r -> new HsmEntity.WriteData(uuid, tenant, bytes, r)));
+  }
+
+  /** What {@link #checkRequest} found, and on which HSM's module clock. */
+  public record CheckedRequest(UUID uuid, String esn, RequestCheck.Verdict verdict) {}
+
+  /**
+   * Whether the VCM would accept this start or properties request now (its current
+   * {@code k_tenant_req}, its HSM's module time), or the refusal it would give; changes nothing.
+   */
+  public CompletionStage<CheckedRequest> checkRequest(UUID uuid, byte[] request) {
+    VcmSettings settings = VcmSettings.fromConfig(system.settings().config());
+    RequestVerifier verifier = new RequestVerifier(settings.clockSkew(), settings.validityCaps());
+    return locate(uuid).thenCompose(esn -> this.<VcmView>ask(esn, r -> new HsmEntity.GetVcm(uuid, r))
+        .thenCombine(this.<HsmInfo>ask(esn, HsmEntity.GetInfo::new), (view, info) -> {
+          try {
+            return new CheckedRequest(uuid, esn, RequestCheck.check(request, uuid,
+                PublicKeys.decode(view.properties().kTenantReq()), info.moduleTime(), verifier));
+          } catch (RequestException e) {
+            throw new IllegalStateException("VCM " + uuid + " holds a k_tenant_req that is not a key", e);
+          }
+        }));
   }
 
   /** Every event of a VCM, in order, from the journal; deleted VCMs keep theirs. */

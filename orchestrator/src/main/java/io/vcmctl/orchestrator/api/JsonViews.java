@@ -12,6 +12,7 @@ import io.vcmctl.hsm.HsmInfo;
 import io.vcmctl.hsm.Network;
 import io.vcmctl.orchestrator.DeletedVcm;
 import io.vcmctl.orchestrator.HistoryEntry;
+import io.vcmctl.orchestrator.Orchestrator;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.TenantFacts;
 import io.vcmctl.vcm.VcmEntity;
@@ -19,6 +20,7 @@ import io.vcmctl.vcm.VcmProperties;
 import io.vcmctl.vcm.VcmRuntime;
 import io.vcmctl.vcm.VcmView;
 import io.vcmctl.vcm.request.PublicKeys;
+import io.vcmctl.vcm.request.RequestCheck;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
@@ -274,6 +276,27 @@ public final class JsonViews {
     ArrayNode a = o.putArray("hsms");
     esns.forEach(a::add);
     o.put("time", now.toString());
+    return o;
+  }
+
+  /** {@code POST /v1/vcms/{uuid}/check-request}: accepted, or the refusal the VCM would give, and by which clock. */
+  public static ObjectNode checkedRequest(Orchestrator.CheckedRequest c) {
+    RequestCheck.Verdict v = c.verdict();
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("uuid", c.uuid().toString());
+    o.put("esn", c.esn());
+    o.put("kind", v.kind() == null ? null : v.kind().wireName());
+    o.put("digest", v.digest());
+    o.put("signer", v.signer());
+    o.put("k_tenant_req_fingerprint", v.expectedSigner());
+    o.put("clock", "module time of HSM " + c.esn());
+    o.put("module_time", v.moduleNow().toString());
+    o.put("accepted", v.accepted());
+    if (v.accepted()) {
+      o.putNull("refusal");
+    } else {
+      o.set("refusal", error(v.refusal()).get("error"));
+    }
     return o;
   }
 }

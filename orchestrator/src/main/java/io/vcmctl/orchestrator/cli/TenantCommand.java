@@ -3,11 +3,13 @@ package io.vcmctl.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vcmctl.hsm.TenantConfig;
+import io.vcmctl.orchestrator.api.JsonViews;
 import io.vcmctl.orchestrator.cli.Options.TenantDir;
 import io.vcmctl.vcm.VcmRules;
 import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.RequestException;
 import io.vcmctl.vcm.request.RequestInspector;
+import io.vcmctl.vcm.request.RequestKind;
 import io.vcmctl.vcm.request.RequestPayload;
 import io.vcmctl.vcm.request.SignedRequest;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,10 +43,10 @@ import picocli.CommandLine.Spec;
         TenantCommand.PropertiesRequest.class, TenantCommand.InspectRequest.class, TenantCommand.Enroll.class,
         TenantCommand.Unenroll.class, TenantCommand.World.class, TenantCommand.Mode.class, TenantCommand.Audit.class,
         TenantCommand.Data.class, TenantCommand.AcknowledgeRestart.class, TenantCommand.Pkcs11.class,
-        CommandLine.HelpCommand.class})
+        RequestKeyCommand.class, CommandLine.HelpCommand.class})
 final class TenantCommand {
 
-  private static final String DEFAULT_VALIDITY = "24h";
+  static final String DEFAULT_VALIDITY = "24h";
   private static final List<String> FACTS = List.of("uuid", "state", "enrolled", "security_world_loaded", "mode",
       "audit_log", "hardserver_restart_required");
 
@@ -64,7 +67,7 @@ final class TenantCommand {
   }
 
   /** Signs a request with the request key and writes it; a bad value is the caller's usage error. */
-  private static ObjectNode writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey,
+  static ObjectNode writeRequest(CommandSpec spec, RequestFactory factory, KeyPair requestKey,
       RequestFile file) {
     RequestPayload payload;
     try {
@@ -84,7 +87,7 @@ final class TenantCommand {
   }
 
   /** What a request command wrote: the JSON object, or its lines as before. */
-  private static void printRequest(ObjectNode written, boolean json) {
+  static void printRequest(ObjectNode written, boolean json) {
     if (json) {
       Out.json(written);
       return;
@@ -103,7 +106,7 @@ final class TenantCommand {
   }
 
   @FunctionalInterface
-  private interface RequestFactory {
+  interface RequestFactory {
     RequestPayload make() throws RequestException;
   }
 
@@ -245,29 +248,84 @@ final class TenantCommand {
 
   @Command(name = "inspect-request", mixinStandardHelpOptions = true,
       description = {"Shows what a request file asks for and whether its signature verifies.",
-          "A create request is checked against the key it carries; others need the VCM's k_tenant_req."})
+          "A create request is checked against the key it carries; others need the VCM's k_tenant_req:"
+              + " --vcm UUID asks the orchestrator (a provider's token) whether that VCM would accept it now."})
   static final class InspectRequest implements Callable<Integer> {
+    private static final String HOST_CLOCK = "this host's clock";
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     Options.Json format;
 
     @Parameters(paramLabel = "FILE")
     Path file;
 
+    @Option(names = "--vcm", paramLabel = "UUID", converter = Converters.Uuid.class,
+        description = {"Ask the orchestrator whether this VCM would accept the start or properties request now:",
+            "signed by its current k_tenant_req, valid by its HSM's module time. Changes nothing."})
+    UUID vcm;
+
+    @Mixin
+    Options.Provider provider;
+
     @Override
     public Integer call() {
+      byte[] bytes = Inputs.signedFile(file, "request file");
       RequestInspector.Inspection inspection;
       try {
-        inspection = RequestInspector.inspect(Inputs.signedFile(file, "request file"), Instant.now());
+        inspection = RequestInspector.inspect(bytes, null, Instant.now(), HOST_CLOCK);
       } catch (RequestException e) {
         throw new CliException(e.getMessage(), e);
       }
+      return vcm == null ? local(inspection) : daemon(inspection, bytes);
+    }
+
+    private int local(RequestInspector.Inspection inspection) {
+      String notChecked = (inspection.signatureChecked() ? "" : "the signature against the VCM's current"
+          + " k_tenant_req; ") + "validity by the HSM's module time"
+          + (inspection.payload().kind() == RequestKind.CREATE ? "" : " (--vcm UUID asks the orchestrator)");
       if (format.json) {
-        Out.json(Inspections.json(inspection));
+        ObjectNode o = Inspections.json(inspection);
+        o.put("clock", HOST_CLOCK);
+        o.put("not_checked", notChecked);
+        Out.json(o);
       } else {
         System.out.print(inspection.render());
+        Out.line("clock", HOST_CLOCK + ", not the HSM's module time");
+        Out.line("not_checked", notChecked);
       }
       if (inspection.problem() != null) {
         throw new CliException(inspection.problem());
+      }
+      return 0;
+    }
+
+    private int daemon(RequestInspector.Inspection inspection, byte[] bytes) {
+      RequestPayload payload = inspection.payload();
+      if (payload.kind() == RequestKind.CREATE) {
+        throw new ParameterException(spec.commandLine(), "a create request is checked against the key it carries,"
+            + " not a VCM's; leave out --vcm");
+      }
+      JsonNode verdict = provider.api().post("/v1/vcms/" + vcm + "/check-request",
+          Json.object().put("request", Base64.getEncoder().encodeToString(bytes)));
+      if (format.json) {
+        Out.json(verdict);
+      } else {
+        Out.line("kind", payload.kind());
+        Out.line("vcm", payload.vcm());
+        Out.field("properties", JsonViews.MAPPER.valueToTree(payload.properties()));
+        Out.line("expires_at", payload.expiresAt());
+        Out.line("signer", inspection.signer());
+        Out.line("k_tenant_req", verdict.path("k_tenant_req_fingerprint").asText() + " (VCM " + vcm + ", current)");
+        Out.line("clock", verdict.path("clock").asText() + " (" + verdict.path("module_time").asText() + ")");
+        Out.line("verdict", verdict.path("accepted").asBoolean() ? "accepted" : "refused");
+      }
+      if (!verdict.path("accepted").asBoolean()) {
+        // The words the command that uses the request would print, code first as the API's errors are.
+        JsonNode refusal = verdict.path("refusal");
+        throw new CliException(refusal.path("code").asText() + ": " + refusal.path("message").asText());
       }
       return 0;
     }

@@ -163,6 +163,10 @@ public final class HttpApi extends AllDirectives {
                 reply(orchestrator.setProperty(uuid(id), b.requiredBase64("request"), b.requiredText("property"),
                     b.requiredText("value"), by), set -> JsonViews.withWarnings(JsonViews.vcm(set.view()),
                     set.warnings())))),
+            // Read-only, so any operator may ask; POST only because the request travels in the body.
+            path("check-request", () -> post(() -> auth.allowed(Permission.READ, operator -> body(bytes ->
+                reply(orchestrator.checkRequest(uuid(id),
+                    Body.parse(bytes, List.of("request")).requiredBase64("request")), JsonViews::checkedRequest))))),
             path("history", () -> query(Permission.HISTORY, () -> {
               UUID uuid = uuid(id);
               return reply(orchestrator.history(uuid), entries -> JsonViews.history(uuid, entries));

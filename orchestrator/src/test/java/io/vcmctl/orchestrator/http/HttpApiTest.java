@@ -89,6 +89,35 @@ class HttpApiTest {
   }
 
   @Test
+  void checkRequestSaysAcceptedOrTheRefusalAndChangesNothing() {
+    TestTenant tenant = new TestTenant();
+    String uuid = api.post("/v1/vcms", json("request", b64(tenant.createRequest(Map.of(), Instant.now())),
+        "name", "asked")).ok().json().get("uuid").asText();
+    String before = api.get("/v1/vcms/" + uuid).ok().json().toString();
+    byte[] good = tenant.propertiesRequest(java.util.UUID.fromString(uuid), Map.of("name", "asked2"), Instant.now());
+
+    JsonNode accepted = api.post("/v1/vcms/" + uuid + "/check-request", json("request", b64(good))).ok().json();
+    assertTrue(accepted.get("accepted").asBoolean(), accepted::toString);
+    assertTrue(accepted.get("refusal").isNull(), accepted::toString);
+    assertEquals("properties", accepted.get("kind").asText());
+    assertEquals(esn, accepted.get("esn").asText());
+    assertEquals("module time of HSM " + esn, accepted.get("clock").asText());
+
+    byte[] stranger = new TestTenant().propertiesRequest(java.util.UUID.fromString(uuid), Map.of("name", "x"),
+        Instant.now());
+    JsonNode refused = api.post("/v1/vcms/" + uuid + "/check-request", json("request", b64(stranger))).ok().json();
+    assertFalse(refused.get("accepted").asBoolean(), refused::toString);
+    assertEquals("INVALID_REQUEST", refused.at("/refusal/code").asText());
+    assertTrue(refused.at("/refusal/message").asText().contains("not by the VCM's current k_tenant_req"),
+        refused::toString);
+
+    api.post("/v1/vcms/" + uuid + "/check-request", json("request", b64(good), "extra", 1))
+        .refused(400, "INVALID_ARGUMENT");
+    api.get("/v1/vcms/" + uuid + "/check-request").refused(405, "METHOD_NOT_ALLOWED");
+    assertEquals(before, api.get("/v1/vcms/" + uuid).ok().json().toString(), "checking changed nothing");
+  }
+
+  @Test
   void vcmLifecycleAsProviderAndTenant() {
     TestTenant tenant = new TestTenant();
     Answer created = api.post("/v1/vcms", json("request", b64(tenant.createRequest(Map.of(), Instant.now())),

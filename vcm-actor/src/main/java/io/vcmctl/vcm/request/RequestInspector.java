@@ -15,6 +15,9 @@ import java.util.StringJoiner;
  */
 public final class RequestInspector {
 
+  /** The clock requests are judged by when the HSM's is at hand. */
+  public static final String MODULE_TIME = "module time";
+
   private RequestInspector() {}
 
   /**
@@ -27,16 +30,18 @@ public final class RequestInspector {
    * @param problem why the request would be refused (signature first, then validity); null if
    *     nothing found
    * @param signatureChecked whether there was a key to check the signature against
-   * @param moduleNow the module time validity was judged at
+   * @param moduleNow the time validity was judged at
+   * @param clock the clock that gave {@code moduleNow}, such as "module time" or "this host's clock"
    */
   public record Inspection(RequestPayload payload, boolean signatureValid, String signer,
-      String digest, String problem, boolean signatureChecked, Instant moduleNow) {
+      String digest, String problem, boolean signatureChecked, Instant moduleNow, String clock) {
 
     public Inspection {
       Objects.requireNonNull(payload, "payload");
       Objects.requireNonNull(signer, "signer");
       Objects.requireNonNull(digest, "digest");
       Objects.requireNonNull(moduleNow, "moduleNow");
+      Objects.requireNonNull(clock, "clock");
     }
 
     /** Human-readable lines, one fact per line. */
@@ -76,8 +81,8 @@ public final class RequestInspector {
 
     private String validity() {
       try {
-        new RequestVerifier().checkValidity(payload, moduleNow);
-        return "ok (module time is now " + moduleNow + ")";
+        new RequestVerifier().checkValidity(payload, moduleNow, clock);
+        return "ok (" + clock + " is now " + moduleNow + ")";
       } catch (RequestException e) {
         String what = switch (e.problem()) {
           case EXPIRED -> "expired";
@@ -112,7 +117,13 @@ public final class RequestInspector {
    */
   public static Inspection inspect(byte[] fileBytes, PublicKey currentKey, Instant moduleNow)
       throws RequestException {
-    Objects.requireNonNull(moduleNow, "moduleNow");
+    return inspect(fileBytes, currentKey, moduleNow, MODULE_TIME);
+  }
+
+  /** As {@link #inspect(byte[], PublicKey, Instant)}, validity judged by the clock {@code clock} names. */
+  public static Inspection inspect(byte[] fileBytes, PublicKey currentKey, Instant now, String clock)
+      throws RequestException {
+    Instant moduleNow = Objects.requireNonNull(now, "now");
     SignedRequest request = SignedRequest.parse(fileBytes);
     RequestPayload payload = request.parsePayload();
     PublicKey key = payload.kind() == RequestKind.CREATE
@@ -131,12 +142,12 @@ public final class RequestInspector {
     boolean signatureValid = checked && problem == null;
     if (problem == null) {
       try {
-        new RequestVerifier().checkValidity(payload, moduleNow);
+        new RequestVerifier().checkValidity(payload, moduleNow, clock);
       } catch (RequestException e) {
         problem = e.getMessage();
       }
     }
     return new Inspection(payload, signatureValid, request.signer(), request.digest(), problem,
-        checked, moduleNow);
+        checked, moduleNow, clock);
   }
 }

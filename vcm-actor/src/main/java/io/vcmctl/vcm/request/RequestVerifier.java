@@ -87,6 +87,11 @@ public final class RequestVerifier {
    * returns normally if the request is valid now.
    */
   void checkValidity(RequestPayload payload, Instant moduleNow) throws RequestException {
+    checkValidity(payload, moduleNow, "module time");
+  }
+
+  /** As {@link #checkValidity(RequestPayload, Instant)}, judged by the clock {@code clock} names. */
+  void checkValidity(RequestPayload payload, Instant moduleNow, String clock) throws RequestException {
     Duration cap = caps.of(payload.kind());
     if (Duration.between(payload.issuedAt(), payload.expiresAt()).compareTo(cap) > 0) {
       throw new RequestException(Problem.VALIDITY_TOO_LONG, "request is valid from " + payload.issuedAt()
@@ -96,11 +101,11 @@ public final class RequestVerifier {
     }
     if (moduleNow.isAfter(payload.expiresAt())) {
       throw new RequestException(Problem.EXPIRED, "request expired at " + payload.expiresAt()
-          + " (module time is now " + moduleNow + "); ask the tenant for a new request");
+          + " (" + clock + " is now " + moduleNow + "); ask the tenant for a new request");
     }
     if (moduleNow.plus(clockSkew).isBefore(payload.issuedAt())) {
       throw new RequestException(Problem.NOT_YET_VALID, "request is valid from "
-          + payload.issuedAt() + " (module time is now " + moduleNow
+          + payload.issuedAt() + " (" + clock + " is now " + moduleNow
           + "); check the module clock with hsmadmin settime");
     }
   }

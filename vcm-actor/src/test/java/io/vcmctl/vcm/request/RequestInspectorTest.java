@@ -115,4 +115,15 @@ class RequestInspectorTest {
     refused(Problem.MALFORMED_JSON, () -> RequestInspector.inspect(utf8("garbage"), T0));
     refused(Problem.EMPTY, () -> RequestInspector.inspect(new byte[0], T0));
   }
+
+  @Test
+  void saysWhichClockJudgedTheValidity() throws Exception {
+    byte[] file = createRequest().toFileBytes();
+
+    assertContains("validity: ok (this host's clock is now " + now + ")",
+        RequestInspector.inspect(file, null, now, "this host's clock").render());
+    assertContains("validity: expired: request expired at 2025-03-01T13:00:00Z (this host's clock is now",
+        RequestInspector.inspect(file, null, T0.plus(HOUR).plusSeconds(1), "this host's clock").render());
+    assertContains("validity: ok (module time is now " + now + ")", RequestInspector.inspect(file, now).render());
+  }
 }
