@@ -4,15 +4,12 @@ import com.typesafe.config.Config;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmEnvironment;
 import io.vcmctl.hsm.HsmInfo;
-import io.vcmctl.hsm.HsmSettings;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.cluster.HsmShard;
 import io.vcmctl.orchestrator.cluster.VcmHomes;
 import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.stats.StatsSettings;
-import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.VcmRuntime;
-import io.vcmctl.vcm.VcmSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -45,16 +42,11 @@ public final class ClusterNode {
     DataDirectory dir = DataDirectory.of(config.dataDir()).create();
     List<String> configured = Stream.concat(settings.hsms().stream(), config.esns().stream())
         .map(Esns::canonical).distinct().toList();
-    StatsSettings stats = StatsSettings.fromConfig(effective);
-    HsmSettings hsmSettings = HsmSettings.fromConfig(effective);
-    VcmSettings vcmSettings = VcmSettings.fromConfig(effective);
-    Runtimes.Chosen chosen = config.runtime() != null
-        ? new Runtimes.Chosen(config.runtime(), "runtime: " + config.runtime().name())
-        : Runtimes.choose(effective.getString("vcmctl.runtime"), effective);
-    VcmRuntime runtime = chosen.runtime();
-    Function<String, HsmEnvironment> environments = esn -> new HsmEnvironment(
-        config.clockFactory() != null ? config.clockFactory().get() : ModuleClock.system(),
-        runtime, hsmSettings, vcmSettings, settings.moduleKeys().resolve(esn), config.vendorKey());
+    HsmAssembly assembly = HsmAssembly.of(config, effective, settings.moduleKeys());
+    StatsSettings stats = assembly.stats();
+    Runtimes.Chosen chosen = assembly.chosen();
+    VcmRuntime runtime = assembly.runtime();
+    Function<String, HsmEnvironment> environments = assembly.environments();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, effective);
     if (config.runtime() == null) {
       system.getWhenTerminated().thenRun(runtime::close);

@@ -3,13 +3,9 @@ package io.vcmctl.orchestrator;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import io.vcmctl.hsm.HsmEnvironment;
-import io.vcmctl.hsm.HsmSettings;
 import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.stats.StatsSettings;
-import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.VcmRuntime;
-import io.vcmctl.vcm.VcmSettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,23 +40,17 @@ public final class EmbeddedOrchestrator {
     DataDirectory dir = DataDirectory.of(config.dataDir()).create();
     requireJournalIn(dir, effective);
     List<String> esns = Esns.resolve(dir, config.esns());
-    StatsSettings stats = StatsSettings.fromConfig(effective);
-    HsmSettings hsmSettings = HsmSettings.fromConfig(effective);
-    VcmSettings vcmSettings = VcmSettings.fromConfig(effective);
-    Runtimes.Chosen chosen = config.runtime() != null
-        ? new Runtimes.Chosen(config.runtime(), "runtime: " + config.runtime().name())
-        : Runtimes.choose(effective.getString("vcmctl.runtime"), effective);
-    VcmRuntime runtime = chosen.runtime();
+    HsmAssembly assembly = HsmAssembly.of(config, effective, dir.resolve("hsm"));
+    StatsSettings stats = assembly.stats();
+    Runtimes.Chosen chosen = assembly.chosen();
+    VcmRuntime runtime = assembly.runtime();
     if (config.runtime() == null) {
       // A runtime made here is released with the system; an embedder's own stays theirs.
       system.getWhenTerminated().thenRun(runtime::close);
     }
     Map<String, Guardian.Hsm> hsms = new LinkedHashMap<>();
     for (String esn : esns) {
-      HsmEnvironment env = new HsmEnvironment(
-          config.clockFactory() != null ? config.clockFactory().get() : ModuleClock.system(),
-          runtime, hsmSettings, vcmSettings, dir.resolve("hsm").resolve(esn), config.vendorKey());
-      hsms.put(esn, Guardian.spawn(parent, esn, env, stats));
+      hsms.put(esn, Guardian.spawn(parent, esn, assembly.environments().apply(esn), stats));
     }
     return new Orchestrator(system, new LocalPlacement(Map.copyOf(hsms), esns), dir, chosen.description(), false);
   }

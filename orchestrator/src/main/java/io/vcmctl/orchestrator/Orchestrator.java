@@ -10,7 +10,6 @@ import io.vcmctl.hsm.EnvStats;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmEnvironment;
 import io.vcmctl.hsm.HsmInfo;
-import io.vcmctl.hsm.HsmSettings;
 import io.vcmctl.hsm.Network;
 import io.vcmctl.hsm.ProviderChoices;
 import io.vcmctl.orchestrator.audit.AuditExport;
@@ -19,11 +18,9 @@ import io.vcmctl.persistence.audit.ChainedEvent;
 import io.vcmctl.persistence.audit.JournalEntries;
 import io.vcmctl.stats.StatsPoller;
 import io.vcmctl.stats.StatsSettings;
-import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.Refusal.Code;
-import io.vcmctl.vcm.SimulatedRuntime;
 import io.vcmctl.vcm.VcmEntity;
 import io.vcmctl.vcm.VcmRuntime;
 import io.vcmctl.vcm.VcmSettings;
@@ -111,16 +108,11 @@ public final class Orchestrator implements AutoCloseable {
   public static Orchestrator start(OrchestratorConfig config, Config effective) {
     DataDirectory dir = DataDirectory.of(config.dataDir()).create();
     List<String> esns = Esns.resolve(dir, config.esns());
-    StatsSettings stats = StatsSettings.fromConfig(effective);
-    HsmSettings hsmSettings = HsmSettings.fromConfig(effective);
-    VcmSettings vcmSettings = VcmSettings.fromConfig(effective);
-    Runtimes.Chosen chosen = config.runtime() != null
-        ? new Runtimes.Chosen(config.runtime(), "runtime: " + config.runtime().name())
-        : Runtimes.choose(effective.getString("vcmctl.runtime"), effective);
-    VcmRuntime runtime = chosen.runtime();
-    Function<String, HsmEnvironment> environments = esn -> new HsmEnvironment(
-        config.clockFactory() != null ? config.clockFactory().get() : ModuleClock.system(),
-        runtime, hsmSettings, vcmSettings, dir.resolve("hsm").resolve(esn), config.vendorKey());
+    HsmAssembly assembly = HsmAssembly.of(config, effective, dir.resolve("hsm"));
+    StatsSettings stats = assembly.stats();
+    Runtimes.Chosen chosen = assembly.chosen();
+    VcmRuntime runtime = assembly.runtime();
+    Function<String, HsmEnvironment> environments = assembly.environments();
     ActorSystem<Guardian.Command> system = ActorSystem.create(Guardian.create(esns, environments, stats),
         "vcm-orchestrator", effective);
     if (config.runtime() == null) {
