@@ -21,7 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalTime;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,14 +119,14 @@ final class ClusterNodes implements AutoCloseable {
   /** The running node whose log says last (by its timestamp) that it runs HSM {@code esn}. */
   int holderOf(String esn) throws IOException {
     int holder = -1;
-    LocalTime latest = LocalTime.MIN;
+    OffsetDateTime latest = OffsetDateTime.MIN;
     for (int i = 0; i < nodes.length; i++) {
       if (nodes[i] == null || !nodes[i].process.isAlive()) {
         continue;
       }
       String phrase = "HSM " + esn + " runs on this node";
       for (String line : nodes[i].output().lines().filter(l -> l.contains(phrase)).toList()) {
-        LocalTime at = LocalTime.parse(line.substring(0, 12));
+        OffsetDateTime at = OffsetDateTime.parse(line.substring(0, line.indexOf(' ')));
         if (!at.isBefore(latest)) {
           latest = at;
           holder = i;

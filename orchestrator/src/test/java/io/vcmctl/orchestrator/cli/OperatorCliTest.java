@@ -58,7 +58,7 @@ class OperatorCliTest {
     run(audrey, "vcmadmin", "stats").ok();
     Result refused = run(audrey, "hsmadmin", "reset");
     assertEquals(1, refused.exit(), refused::toString);
-    assertEquals("ERROR: resetting the HSM needs the role admin; operator audrey has the role auditor\n",
+    assertEquals("ERROR: ROLE_NOT_ALLOWED: resetting the HSM needs the role admin; operator audrey has the role auditor\n",
         refused.err());
 
     Result listed = run(admin, "orchestrator", "operator", "list").ok();
@@ -72,7 +72,7 @@ class OperatorCliTest {
     assertNotEquals(token, Files.readString(tokenFile));
     Result old = run(audrey, "vcmadmin", "stats");
     assertEquals(1, old.exit(), old::toString);
-    assertTrue(old.err().startsWith("ERROR: wrong token;"), old::toString);
+    assertTrue(old.err().startsWith("ERROR: UNAUTHORIZED: wrong token;"), old::toString);
     run(Map.of("ORCHESTRATOR_URL", daemon.url(), "ORCHESTRATOR_TOKEN_FILE", tokenFile.toString()), "vcmadmin", "stats")
         .ok();
   }
@@ -106,7 +106,7 @@ class OperatorCliTest {
     env.put("ORCHESTRATOR_TOKEN", "0".repeat(64));
     Result wrong = run(env, "hsmadmin", "info");
     assertEquals(1, wrong.exit(), wrong::toString);
-    assertTrue(wrong.err().startsWith("ERROR: wrong token;"), wrong::toString);
+    assertTrue(wrong.err().startsWith("ERROR: UNAUTHORIZED: wrong token;"), wrong::toString);
   }
 
   private Result run(Map<String, String> env, String... command) {
