@@ -492,18 +492,8 @@ public final class HsmEntity
    */
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return chain.snapshots(new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(State state) {
-        return state;
-      }
-
-      @Override
-      public State fromJournal(Object from) {
-        return from instanceof Running r ? r.with(r.licensing().recheck(esn, env.settings().baseFeatures(),
-            a -> trusts(a.file()))) : (State) from;
-      }
-    });
+    return chain.snapshots(from -> from instanceof Running r
+        ? r.with(r.licensing().recheck(esn, env.settings().baseFeatures(), l -> trusts(l.file()))) : from);
   }
 
   /** Whether the vendor key trusted now signed this licence file for this HSM. */

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -302,17 +303,7 @@ public final class VcmEntity
   /** Every snapshot carries the audit chain's head. */
   @Override
   public SnapshotAdapter<State> snapshotAdapter() {
-    return chain.snapshots(new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(State state) {
-        return state;
-      }
-
-      @Override
-      public State fromJournal(Object from) {
-        return (State) from;
-      }
-    });
+    return chain.snapshots(UnaryOperator.identity());
   }
 
   @Override

@@ -2,6 +2,7 @@ package io.vcmctl.persistence.audit;
 
 import io.vcmctl.persistence.CborSerializable;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.typed.EventAdapter;
 import org.apache.pekko.persistence.typed.EventSeq;
@@ -83,16 +84,16 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
   }
 
   /**
-   * The entity's snapshots, through {@code inner}, each stored with the chain's head: a recovery
-   * from a snapshot with no event after it then knows the head without reading the journal.
+   * The entity's snapshots, each stored with the chain's head: a recovery from a snapshot with no
+   * event after it then knows the head without reading the journal. {@code recovered} adjusts a
+   * state read back (identity when nothing needs adjusting).
    */
-  public <S extends CborSerializable> SnapshotAdapter<S> snapshots(SnapshotAdapter<S> inner) {
+  @SuppressWarnings("unchecked")
+  public <S extends CborSerializable> SnapshotAdapter<S> snapshots(UnaryOperator<S> recovered) {
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(S state) {
-        Object stored = inner.toJournal(state);
-        return enabled && head != null && stored instanceof CborSerializable c ? new ChainedSnapshot(c, seq, head)
-            : stored;
+        return enabled && head != null ? new ChainedSnapshot(state, seq, head) : state;
       }
 
       @Override
@@ -100,9 +101,9 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
         if (from instanceof ChainedSnapshot c) {
           seq = c.seq();
           head = c.hash();
-          return inner.fromJournal(c.state());
+          return recovered.apply((S) c.state());
         }
-        return inner.fromJournal(from);
+        return recovered.apply((S) from);
       }
     };
   }
