@@ -7,13 +7,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
 import java.net.URL;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
@@ -24,7 +25,8 @@ import javax.net.ssl.SSLHandshakeException;
  * admin token, tenant calls are signed with the sshadmin key. A refusal becomes a
  * {@link CliException} with the daemon's one-line message.
  *
- * <p>{@link HttpURLConnection} rather than {@code java.net.http.HttpClient}: a command makes one
+ * <p>{@code http://} goes over a plain socket ({@link PlainHttp}); {@code https://} through
+ * {@link HttpsURLConnection} rather than {@code java.net.http.HttpClient}: a command makes one
  * or two calls, and the newer client's start-up (its executor, selector thread and TLS set-up,
  * about 470 classes) cost more than the call itself.
  */
@@ -69,66 +71,75 @@ final class Api {
   }
 
   private JsonNode send(String method, String path, JsonNode body) {
-    byte[] bytes = body == null ? new byte[0] : Json.compact(body).getBytes(StandardCharsets.UTF_8);
-    HttpURLConnection http;
+    byte[] bytes = body == null ? null : Json.compact(body).getBytes(StandardCharsets.UTF_8);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Accept", "application/json");
+    if (token != null) {
+      headers.put("Authorization", "Bearer " + token);
+    }
+    if (tenant != null) {
+      // The signature covers the path without the query, as the daemon checks it.
+      headers.putAll(TenantCall.sign(tenant.publicKey(), tenant, method, rawPath(path),
+          bytes == null ? new byte[0] : bytes, Instant.now()));
+    }
+    if (bytes != null) {
+      headers.put("Content-Type", "application/json");
+    }
     try {
-      http = (HttpURLConnection) new URL(url + path).openConnection();
+      if (url.startsWith("http://")) {
+        PlainHttp.Answer answer = PlainHttp.exchange(url, method, path, headers, bytes, CONNECT_TIMEOUT_MS,
+            CALL_TIMEOUT_MS);
+        return answer(answer.status(), new String(answer.body(), StandardCharsets.UTF_8));
+      }
+      return https(method, path, headers, bytes);
+    } catch (SocketTimeoutException e) {
+      throw new CliException("the orchestrator at " + url + " did not answer within " + CALL_TIMEOUT_MS / 1000
+          + " s; it may be overloaded, try again", e);
+    } catch (ConnectException | UnknownHostException e) {
+      throw unreachable(e);
+    } catch (SSLException e) {
+      throw tlsFailed(e);
+    } catch (PlainHttp.NotHttp e) {
+      throw new CliException("the orchestrator at " + url + " closed the connection without answering;"
+          + " if it serves TLS, use an https:// URL", e);
     } catch (IOException | IllegalArgumentException e) {
       throw new CliException("cannot talk to the orchestrator at " + url + ": " + message(e), e);
     }
+  }
+
+  /** The JDK's client, for its certificate and host name checks. */
+  private JsonNode https(String method, String path, Map<String, String> headers, byte[] bytes) throws IOException {
+    HttpsURLConnection http = (HttpsURLConnection) new URL(url + path).openConnection();
     SSLContext tls = where.tls();
-    if (tls != null && http instanceof HttpsURLConnection https) {
-      https.setSSLSocketFactory(tls.getSocketFactory());
+    if (tls != null) {
+      http.setSSLSocketFactory(tls.getSocketFactory());
     }
     http.setConnectTimeout(CONNECT_TIMEOUT_MS);
     http.setReadTimeout(CALL_TIMEOUT_MS);
     http.setUseCaches(false);
-    // As before with HttpClient: a redirect is an answer, never followed with the token.
+    // A redirect is an answer, never followed with the token.
     http.setInstanceFollowRedirects(false);
-    http.setRequestProperty("Accept", "application/json");
-    if (token != null) {
-      http.setRequestProperty("Authorization", "Bearer " + token);
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      http.setRequestProperty(header.getKey(), header.getValue());
     }
-    if (tenant != null) {
-      // The signature covers the path without the query, as the daemon checks it.
-      TenantCall.sign(tenant.publicKey(), tenant::sign, method, rawPath(path), bytes, Instant.now())
-          .forEach(http::setRequestProperty);
+    http.setRequestMethod(method);
+    if (bytes != null) {
+      http.setDoOutput(true);
+      // Streaming with a known length also keeps the JDK from silently resending a POST.
+      http.setFixedLengthStreamingMode(bytes.length);
     }
     try {
-      http.setRequestMethod(method);
-      if (body != null) {
-        http.setRequestProperty("Content-Type", "application/json");
-        http.setDoOutput(true);
-        // Streaming with a known length also keeps the JDK from silently resending a POST.
-        http.setFixedLengthStreamingMode(bytes.length);
-      }
-      try {
-        http.connect();
-      } catch (ConnectException | SocketTimeoutException | UnknownHostException e) {
-        throw unreachable(e);
-      }
-      if (body != null) {
-        try (OutputStream out = http.getOutputStream()) {
-          out.write(bytes);
-        }
-      }
-      int status = http.getResponseCode();
-      String text = read(status / 100 == 2 ? http.getInputStream() : http.getErrorStream());
-      return answer(status, text);
+      http.connect();
     } catch (SocketTimeoutException e) {
-      throw new CliException("the orchestrator at " + url + " did not answer within " + CALL_TIMEOUT_MS / 1000
-          + " s; it may be overloaded, try again", e);
-    } catch (ConnectException e) {
       throw unreachable(e);
-    } catch (SSLException e) {
-      throw tlsFailed(e);
-    } catch (IOException e) {
-      if (url.startsWith("http://") && "Unexpected end of file from server".equals(e.getMessage())) {
-        throw new CliException("the orchestrator at " + url + " closed the connection without answering;"
-            + " if it serves TLS, use an https:// URL", e);
-      }
-      throw new CliException("cannot talk to the orchestrator at " + url + ": " + message(e), e);
     }
+    if (bytes != null) {
+      try (OutputStream out = http.getOutputStream()) {
+        out.write(bytes);
+      }
+    }
+    int status = http.getResponseCode();
+    return answer(status, read(status / 100 == 2 ? http.getInputStream() : http.getErrorStream()));
   }
 
   private JsonNode answer(int status, String body) {

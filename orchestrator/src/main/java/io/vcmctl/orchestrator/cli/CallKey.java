@@ -15,8 +15,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Optional;
-import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The key that signs a tenant's calls (the sshadmin key): the base64 public key the daemon is
@@ -28,9 +27,9 @@ import java.util.function.Supplier;
  * HTTP round trip. Ed25519 signatures are deterministic, so the daemon sees the same bytes
  * either provider makes. Any other key, or files the JDK cannot read, or a pair that does not
  * match, take the BouncyCastle path ({@link KeyFiles#readOrCreateKeyPair}), which says what
- * is wrong.
+ * is wrong. No lambdas here, as in {@link Everyday}.
  */
-final class CallKey {
+final class CallKey implements UnaryOperator<byte[]> {
 
   private static final String ED25519 = "Ed25519";
   private static final int ED25519_V2_LENGTH = 83;
@@ -47,16 +46,8 @@ final class CallKey {
     this.bouncyCastle = bouncyCastle;
   }
 
-  /** The pair in these files, through the JDK when it is an Ed25519 pair, else {@code fallback}. */
-  static CallKey read(Path privateFile, Path publicFile, Supplier<KeyPair> fallback) {
-    return jdkEd25519(privateFile, publicFile)
-        .orElseGet(() -> {
-          KeyPair pair = fallback.get();
-          return new CallKey(PublicKeys.encode(pair.getPublic()), null, pair);
-        });
-  }
-
-  private static Optional<CallKey> jdkEd25519(Path privateFile, Path publicFile) {
+  /** The Ed25519 pair in these files read through the JDK, or null: then read it with {@link #of}. */
+  static CallKey jdk(Path privateFile, Path publicFile) {
     try {
       byte[] publicDer = KeyFiles.publicDer(publicFile);
       byte[] privateDer = KeyFiles.privateDer(privateFile);
@@ -68,13 +59,18 @@ final class CallKey {
         verifier.initVerify(publicKey);
         verifier.update(PROBE);
         if (!verifier.verify(sign(privateKey, PROBE))) {
-          return Optional.empty();
+          return null;
         }
       }
-      return Optional.of(new CallKey(Base64.getEncoder().encodeToString(publicDer), privateKey, null));
+      return new CallKey(Base64.getEncoder().encodeToString(publicDer), privateKey, null);
     } catch (RequestException | GeneralSecurityException | RuntimeException e) {
-      return Optional.empty();
+      return null;
     }
+  }
+
+  /** A pair read through BouncyCastle. */
+  static CallKey of(KeyPair pair) {
+    return new CallKey(PublicKeys.encode(pair.getPublic()), null, pair);
   }
 
   /**
@@ -97,7 +93,9 @@ final class CallKey {
     return publicKey;
   }
 
-  byte[] sign(byte[] data) {
+  /** Signs with the private key: the signer a tenant call is given. */
+  @Override
+  public byte[] apply(byte[] data) {
     if (bouncyCastle != null) {
       return PublicKeys.sign(bouncyCastle.getPrivate(), data);
     }

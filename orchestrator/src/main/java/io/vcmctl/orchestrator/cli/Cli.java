@@ -28,8 +28,13 @@ final class Cli {
 
   /** Runs and exits; the scripts' exit status is the command's. */
   static void main(Object command, String... args) {
+    System.exit(execute(command, args));
+  }
+
+  /** What {@link #main} runs: an everyday command without picocli, anything else through it. */
+  static int execute(Object command, String... args) {
     Everyday.Parsed everyday = Everyday.parse(command, args);
-    System.exit(everyday == null ? run(command, args) : run(everyday));
+    return everyday == null ? run(command, args) : run(everyday);
   }
 
   /** An everyday command, parsed without picocli, fails as it would have failed under picocli. */

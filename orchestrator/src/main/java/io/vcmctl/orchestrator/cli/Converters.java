@@ -19,11 +19,16 @@ final class Converters {
 
   private Converters() {}
 
+  /** Whether {@link Uuid} takes this text; plain, so that the everyday path needs no picocli class. */
+  static boolean isUuid(String value) {
+    return UUID_TEXT.matcher(value).matches();
+  }
+
   /** A VCM UUID in its full 8-4-4-4-12 form ({@link UUID#fromString} alone accepts {@code 1-2-3-4-5}). */
   static final class Uuid implements ITypeConverter<UUID> {
     @Override
     public UUID convert(String value) {
-      if (!UUID_TEXT.matcher(value).matches()) {
+      if (!isUuid(value)) {
         throw new TypeConversionException("'" + value + "' is not a VCM UUID such as"
             + " 4f9d05b8-95f4-41ab-8b0a-0c9c7ce14209 (list VCMs with vcmadmin show)");
       }

@@ -1,7 +1,7 @@
 package io.vcmctl.orchestrator.cli;
 
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * The commands that providers and tenants script by the hundred (provider reads, a tenant's
@@ -30,9 +28,13 @@ final class Everyday {
   /** A command the arguments fully name, with its values. */
   record Parsed(Callable<Integer> command, boolean verbose) {}
 
-  /** One command: the words that name it, its value options and flags, how many UUIDs it takes. */
+  /**
+   * One command: the words that name it, its value options and flags, how many UUIDs it takes,
+   * and the name {@link #command} makes it by. No lambdas on this path: bootstrapping one spins
+   * method-handle classes at every start, which a class data sharing archive does not spare.
+   */
   private record Shape(List<String> words, Set<String> values, Set<String> flags, int minUuids, int maxUuids,
-      Function<Args, Callable<Integer>> make) {}
+      String name) {}
 
   /** What the arguments after the command's words said. */
   private static final class Args {
@@ -70,8 +72,10 @@ final class Everyday {
 
     private Options.Url url() {
       Options.Url url = new Options.Url();
-      url.url = new Options.UrlConverter().convert(
-          valueOrEnv("--url", "ORCHESTRATOR_URL", "http://127.0.0.1:8750"));
+      url.url = Options.address(valueOrEnv("--url", "ORCHESTRATOR_URL", "http://127.0.0.1:8750"));
+      if (url.url == null) {
+        throw new Unusual();
+      }
       url.cacert = values.containsKey("--cacert") ? Path.of(values.get("--cacert")) : null;
       return url;
     }
@@ -96,40 +100,18 @@ final class Everyday {
     }
   }
 
+  private static final Set<String> PROVIDER_READ = with(PROVIDER, "--esn");
+  private static final Set<String> JSON = Set.of("--json");
+
   private static final List<Shape> VCMADMIN = List.of(
-      new Shape(List.of("show"), with(PROVIDER, "--esn"), Set.of("--json"), 0, 1, a -> {
-        VcmAdminCommand.Show show = new VcmAdminCommand.Show();
-        show.client = a.provider();
-        show.hsm = a.esn();
-        show.format = a.json();
-        show.vcm = a.uuid == null ? null : a.uuid.toString();
-        return show;
-      }),
+      new Shape(List.of("show"), PROVIDER_READ, JSON, 0, 1, "show"),
       list("list"),
       list("ls"),
-      new Shape(List.of("stats"), with(PROVIDER, "--esn"), Set.of("--json"), 0, 0, a -> {
-        VcmAdminCommand.Stats stats = new VcmAdminCommand.Stats();
-        stats.client = a.provider();
-        stats.hsm = a.esn();
-        stats.format = a.json();
-        return stats;
-      }));
+      new Shape(List.of("stats"), PROVIDER_READ, JSON, 0, 0, "stats"));
 
   private static final List<Shape> HSMADMIN = List.of(
-      new Shape(List.of("info"), with(PROVIDER, "--esn"), Set.of("--json"), 0, 0, a -> {
-        HsmAdminCommand.Info info = new HsmAdminCommand.Info();
-        info.client = a.provider();
-        info.hsm = a.esn();
-        info.format = a.json();
-        return info;
-      }),
-      new Shape(List.of("getenvstats"), with(PROVIDER, "--esn"), Set.of("--json"), 0, 0, a -> {
-        HsmAdminCommand.GetEnvStats stats = new HsmAdminCommand.GetEnvStats();
-        stats.client = a.provider();
-        stats.hsm = a.esn();
-        stats.format = a.json();
-        return stats;
-      }),
+      new Shape(List.of("info"), PROVIDER_READ, JSON, 0, 0, "info"),
+      new Shape(List.of("getenvstats"), PROVIDER_READ, JSON, 0, 0, "getenvstats"),
       tenant(List.of("vcm", "unenroll"), "unenroll"),
       tenant(List.of("vcm", "world", "load"), "world-load"),
       tenant(List.of("vcm", "mode", "operational"), "mode-operational"),
@@ -138,28 +120,44 @@ final class Everyday {
       tenant(List.of("vcm", "audit", "finalize"), "audit-finalize"),
       tenant(List.of("vcm", "acknowledge-restart"), "acknowledge-restart"));
 
+  /** A tenant's action on its VCM, as {@code hsmadmin vcm ACTION UUID} runs it. */
+  private record TenantAction(Options.Tenant tenant, UUID vcm, String action, boolean json)
+      implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      return TenantActions.act(tenant, vcm, action, json);
+    }
+  }
+
   private Everyday() {}
 
   /** The command these arguments name, if it is one of the everyday ones written plainly. */
   static Parsed parse(Object program, String... args) {
     List<Shape> shapes = program instanceof VcmAdminCommand ? VCMADMIN
         : program instanceof HsmAdminCommand ? HSMADMIN : List.of();
-    long verbose = Arrays.stream(args).filter(VERBOSE::equals).count();
+    // --verbose is every command's option: it may stand anywhere, except as another option's value.
+    List<String> rest = new ArrayList<>(args.length);
+    int verbose = 0;
+    for (String arg : args) {
+      if (arg.equals(VERBOSE)) {
+        verbose++;
+      } else {
+        rest.add(arg);
+      }
+    }
     if (verbose > 1) {
       return null;
     }
-    // --verbose is every command's option: it may stand anywhere, except as another option's value.
-    String[] rest = Arrays.stream(args).filter(a -> !a.equals(VERBOSE)).toArray(String[]::new);
     for (Shape shape : shapes) {
       int words = shape.words().size();
-      if (rest.length >= words && Arrays.asList(rest).subList(0, words).equals(shape.words())) {
+      if (rest.size() >= words && rest.subList(0, words).equals(shape.words())) {
         try {
-          Args parsed = options(shape, Arrays.copyOfRange(rest, words, rest.length));
+          Args parsed = options(shape, rest.subList(words, rest.size()));
           if (verbose == 1 && followsValueOption(shape, args)) {
             return null;
           }
-          return new Parsed(shape.make().apply(parsed), verbose == 1);
-        } catch (Unusual | TypeConversionException e) {
+          return new Parsed(command(shape, parsed), verbose == 1);
+        } catch (Unusual e) {
           return null;
         }
       }
@@ -176,15 +174,18 @@ final class Everyday {
     return false;
   }
 
-  private static Args options(Shape shape, String[] args) {
+  private static Args options(Shape shape, List<String> args) {
     Args parsed = new Args();
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
       if (!arg.startsWith("-") && !arg.startsWith("@")) {
         if (parsed.uuid != null) {
           throw new Unusual();
         }
-        parsed.uuid = new Converters.Uuid().convert(arg);
+        if (!Converters.isUuid(arg)) {
+          throw new Unusual();
+        }
+        parsed.uuid = UUID.fromString(arg);
         continue;
       }
       int eq = arg.indexOf('=');
@@ -195,7 +196,7 @@ final class Everyday {
       if (!shape.values().contains(name) || parsed.values.containsKey(name)) {
         throw new Unusual();
       }
-      String value = eq >= 0 ? arg.substring(eq + 1) : i + 1 < args.length ? args[++i] : null;
+      String value = eq >= 0 ? arg.substring(eq + 1) : i + 1 < args.size() ? args.get(++i) : null;
       if (value == null || value.startsWith("-")) {
         throw new Unusual();
       }
@@ -211,34 +212,66 @@ final class Everyday {
   /** {@code vcmadmin list}, and its alias: {@code -o} one of its formats, given once. */
   private static Shape list(String word) {
     Set<String> values = with(with(with(PROVIDER, "--esn"), "-o"), "--output");
-    return new Shape(List.of(word), values, Set.of("--json", "--all"), 0, 0, a -> {
-      VcmList list = new VcmList();
-      list.client = a.provider();
-      list.hsm = a.esn();
-      list.json = a.json();
-      list.all = a.flags.contains("--all");
-      String o = a.values.get("-o");
-      String output = a.values.get("--output");
-      if (o != null && output != null) {
-        throw new Unusual();
-      }
-      String format = o != null ? o : output;
-      try {
-        list.output = format == null ? null : VcmList.Format.valueOf(format);
-      } catch (IllegalArgumentException e) {
-        throw new Unusual();
-      }
-      return list;
-    });
+    return new Shape(List.of(word), values, Set.of("--json", "--all"), 0, 0, "list");
   }
 
   private static Shape tenant(List<String> words, String action) {
-    return new Shape(words, TENANT, Set.of("--json"), 1, 1, a -> {
-      Options.Tenant tenant = a.tenant();
-      UUID vcm = a.uuid;
-      boolean json = a.json().json;
-      return () -> TenantCommand.act(tenant, vcm, action, json);
-    });
+    return new Shape(words, TENANT, JSON, 1, 1, action);
+  }
+
+  /** The command object picocli would have made, with the same values. */
+  private static Callable<Integer> command(Shape shape, Args a) {
+    switch (shape.name()) {
+      case "show":
+        VcmAdminCommand.Show show = new VcmAdminCommand.Show();
+        show.client = a.provider();
+        show.hsm = a.esn();
+        show.format = a.json();
+        show.vcm = a.uuid == null ? null : a.uuid.toString();
+        return show;
+      case "list":
+        return list(a);
+      case "stats":
+        VcmAdminCommand.Stats stats = new VcmAdminCommand.Stats();
+        stats.client = a.provider();
+        stats.hsm = a.esn();
+        stats.format = a.json();
+        return stats;
+      case "info":
+        HsmAdminCommand.Info info = new HsmAdminCommand.Info();
+        info.client = a.provider();
+        info.hsm = a.esn();
+        info.format = a.json();
+        return info;
+      case "getenvstats":
+        HsmAdminCommand.GetEnvStats env = new HsmAdminCommand.GetEnvStats();
+        env.client = a.provider();
+        env.hsm = a.esn();
+        env.format = a.json();
+        return env;
+      default:
+        return new TenantAction(a.tenant(), a.uuid, shape.name(), a.json().json);
+    }
+  }
+
+  private static VcmList list(Args a) {
+    VcmList list = new VcmList();
+    list.client = a.provider();
+    list.hsm = a.esn();
+    list.json = a.json();
+    list.all = a.flags.contains("--all");
+    String o = a.values.get("-o");
+    String output = a.values.get("--output");
+    if (o != null && output != null) {
+      throw new Unusual();
+    }
+    String format = o != null ? o : output;
+    try {
+      list.output = format == null ? null : VcmList.Format.valueOf(format);
+    } catch (IllegalArgumentException e) {
+      throw new Unusual();
+    }
+    return list;
   }
 
   private static Set<String> with(Set<String> options, String more) {

@@ -69,19 +69,31 @@ final class Options {
   static final class UrlConverter implements ITypeConverter<String> {
     @Override
     public String convert(String value) {
-      String text = value.strip();
-      try {
-        URI uri = new URI(text);
-        if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
-            && uri.getQuery() == null && uri.getFragment() == null) {
-          return text.replaceAll("/+$", "");
-        }
-      } catch (URISyntaxException e) {
-        // Falls through to the one message for every bad address.
+      String address = address(value);
+      if (address == null) {
+        throw new TypeConversionException("'" + value.strip() + "' is not an address such as"
+            + " http://127.0.0.1:8750 (from --url or ORCHESTRATOR_URL)");
       }
-      throw new TypeConversionException("'" + text + "' is not an address such as http://127.0.0.1:8750"
-          + " (from --url or ORCHESTRATOR_URL)");
+      return address;
     }
+  }
+
+  /**
+   * The address {@link UrlConverter} takes from this text, or null; plain, so that the everyday
+   * path needs no picocli class.
+   */
+  static String address(String value) {
+    String text = value.strip();
+    try {
+      URI uri = new URI(text);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+          && uri.getQuery() == null && uri.getFragment() == null) {
+        return text.replaceAll("/+$", "");
+      }
+    } catch (URISyntaxException e) {
+      // Not an address: the caller says so in its own way.
+    }
+    return null;
   }
 
   /**
@@ -115,7 +127,7 @@ final class Options {
     private String token() {
       String direct = env("ORCHESTRATOR_TOKEN");
       if (direct != null) {
-        if (direct.strip().chars().anyMatch(c -> c <= ' ' || c > '~')) {
+        if (!tokenText(direct.strip())) {
           throw new CliException("ORCHESTRATOR_TOKEN is not a token (it holds spaces or unprintable characters);"
               + " set it to the content of a token file");
         }
@@ -141,6 +153,17 @@ final class Options {
       return read(file, from, String.join(", ", looked));
     }
 
+    /** Printable ASCII without spaces (a loop, not a lambda: this runs in every command line). */
+    private static boolean tokenText(String text) {
+      for (int i = 0; i < text.length(); i++) {
+        char c = text.charAt(i);
+        if (c <= ' ' || c > '~') {
+          return false;
+        }
+      }
+      return true;
+    }
+
     private static String read(Path file, String from, String looked) {
       String where = file + " (from " + from + ")";
       try {
@@ -148,7 +171,7 @@ final class Options {
           throw new CliException(where + " is a directory, not a token file; " + HOW);
         }
         String token = new String(BoundedFiles.read(file, MAX_TOKEN_FILE_BYTES), StandardCharsets.UTF_8).strip();
-        if (token.isEmpty() || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+        if (token.isEmpty() || !tokenText(token)) {
           throw new CliException(where + " is not a token file; " + HOW);
         }
         return token;
@@ -233,7 +256,8 @@ final class Options {
     /** The same pair as {@link #existing}, read the cheapest way for signing calls. */
     CallKey callKey(String name) {
       requirePresent(name);
-      return CallKey.read(dir.resolve(name + ".key"), dir.resolve(name + ".pub"), () -> readOrCreate(name));
+      CallKey jdk = CallKey.jdk(dir.resolve(name + ".key"), dir.resolve(name + ".pub"));
+      return jdk != null ? jdk : CallKey.of(readOrCreate(name));
     }
 
     private void requirePresent(String name) {

@@ -47,8 +47,6 @@ import picocli.CommandLine.Spec;
 final class TenantCommand {
 
   static final String DEFAULT_VALIDITY = "24h";
-  private static final List<String> FACTS = List.of("uuid", "state", "enrolled", "security_world_loaded", "mode",
-      "audit_log", "hardserver_restart_required");
 
   /** Where a request goes and how long it is valid: the same for every kind of request. */
   static final class RequestFile {
@@ -108,16 +106,6 @@ final class TenantCommand {
   @FunctionalInterface
   interface RequestFactory {
     RequestPayload make() throws RequestException;
-  }
-
-  /** One tenant action on a VCM: the signed call, then the VCM's tenant-side facts. */
-  private static ObjectNode post(Options.Tenant tenant, UUID vcm, String action, ObjectNode body) {
-    return (ObjectNode) tenant.api().post("/v1/tenant/vcms/" + vcm + "/" + action, body);
-  }
-
-  static int act(Options.Tenant tenant, UUID vcm, String action, boolean json) {
-    Out.object(post(tenant, vcm, action, Json.object()), json, FACTS);
-    return 0;
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true,
@@ -351,10 +339,10 @@ final class TenantCommand {
       } catch (RequestException e) {
         throw new CliException(e.getMessage(), e);
       }
-      ObjectNode view = post(tenant, c.vcm(), "enroll", Json.object());
+      ObjectNode view = TenantActions.post(tenant, c.vcm(), "enroll", Json.object());
       view.put("ip_address", c.ipAddress());
       view.put("esn", c.esn());
-      List<String> shown = new ArrayList<>(FACTS);
+      List<String> shown = new ArrayList<>(TenantActions.FACTS);
       shown.addAll(List.of("ip_address", "esn"));
       Out.object(view, format.json, shown);
       return 0;
@@ -375,7 +363,7 @@ final class TenantCommand {
 
     @Override
     public Integer call() {
-      return act(tenant, vcm, "unenroll", format.json);
+      return TenantActions.act(tenant, vcm, "unenroll", format.json);
     }
   }
 
@@ -385,7 +373,7 @@ final class TenantCommand {
         description = "Loads the Security World into your VCM; it stays loaded across stop and start.")
     int load(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "world-load", format.json);
+      return TenantActions.act(tenant, vcm, "world-load", format.json);
     }
   }
 
@@ -395,14 +383,14 @@ final class TenantCommand {
     @Command(name = "operational", mixinStandardHelpOptions = true, description = "In use (the default).")
     int operational(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "mode-operational", format.json);
+      return TenantActions.act(tenant, vcm, "mode-operational", format.json);
     }
 
     @Command(name = "maintenance", mixinStandardHelpOptions = true,
         description = "Not in use: the provider may stop it without --force.")
     int maintenance(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "mode-maintenance", format.json);
+      return TenantActions.act(tenant, vcm, "mode-maintenance", format.json);
     }
   }
 
@@ -411,14 +399,14 @@ final class TenantCommand {
     @Command(name = "on", mixinStandardHelpOptions = true, description = "Turns audit logging on.")
     int on(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "audit-on", format.json);
+      return TenantActions.act(tenant, vcm, "audit-on", format.json);
     }
 
     @Command(name = "finalize", mixinStandardHelpOptions = true,
         description = "Finalizes the audit log, so that the VCM can be deleted without --force.")
     int finalizeLog(@Mixin Options.Tenant tenant, @Mixin Options.Json format,
         @Parameters(paramLabel = "UUID", converter = Converters.Uuid.class) UUID vcm) {
-      return act(tenant, vcm, "audit-finalize", format.json);
+      return TenantActions.act(tenant, vcm, "audit-finalize", format.json);
     }
   }
 
@@ -449,9 +437,9 @@ final class TenantCommand {
         if (bytes < 1) {
           throw new ParameterException(spec.commandLine(), "--bytes must be a positive number of bytes, not " + bytes);
         }
-        ObjectNode view = post(tenant, vcm, "data-write", Json.object().put("bytes", bytes));
+        ObjectNode view = TenantActions.post(tenant, vcm, "data-write", Json.object().put("bytes", bytes));
         view.put("written_bytes", bytes);
-        List<String> shown = new ArrayList<>(FACTS);
+        List<String> shown = new ArrayList<>(TenantActions.FACTS);
         shown.add("written_bytes");
         Out.object(view, format.json, shown);
         return 0;
@@ -473,7 +461,7 @@ final class TenantCommand {
 
     @Override
     public Integer call() {
-      return act(tenant, vcm, "acknowledge-restart", format.json);
+      return TenantActions.act(tenant, vcm, "acknowledge-restart", format.json);
     }
   }
 
