@@ -140,14 +140,15 @@ public final class Daemon {
           : ClusterSettings.load(configFile, Orchestrator.overrides(config));
       Orchestrator orchestrator = settings == null ? Orchestrator.start(config)
           : settings.cluster() ? ClusterNode.start(config, settings) : Orchestrator.start(config, settings.config());
-      // A cluster's nodes share the bootstrap admin's token file; one process keeps it in DIR.
-      AccessControl access = settings != null && settings.cluster()
-          ? AccessControl.openShared(dir, settings.adminTokenFile()) : AccessControl.open(dir, out);
-      out.println(orchestrator.runtime());
-      out.flush();
       // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
       orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
       try {
+        // A cluster's nodes share the bootstrap admin's token file; one process keeps it in DIR.
+        AccessControl access = settings != null && settings.cluster()
+            ? AccessControl.openShared(dir, settings.adminTokenFile(), orchestrator.system().settings().config())
+            : AccessControl.open(dir, out, orchestrator.system().settings().config());
+        out.println(orchestrator.runtime());
+        out.flush();
         if (settings == null || !settings.cluster()) {
           // A node waits for the HSMs its configuration names instead (ClusterNode): the rest
           // of a fleet runs where sharding puts it and may be handing over right now.

@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator.access;
 
+import com.typesafe.config.Config;
 import io.vcmctl.persistence.DataDirectory;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -47,11 +48,11 @@ public final class AccessControl {
   /**
    * The operators of a data directory, with the bootstrap admin made (or its missing token
    * file written again) as needed; says so on {@code out} when an existing admin's token had
-   * to be replaced.
+   * to be replaced. {@code config} holds the access log's settings.
    */
-  public static AccessControl open(DataDirectory dir, PrintStream out) {
+  public static AccessControl open(DataDirectory dir, PrintStream out, Config config) {
     AccessControl access = new AccessControl(FileOperatorStore.open(dir.resolve(OPERATORS_FILE)),
-        new AccessLog(dir.resolve(LOG_FILE)), dir.resolve(TOKEN_FILE), Clock.systemUTC());
+        log(dir, config), dir.resolve(TOKEN_FILE), Clock.systemUTC());
     access.bootstrap(out);
     return access;
   }
@@ -64,9 +65,9 @@ public final class AccessControl {
    *
    * @throws IllegalStateException one line when the file cannot be read or written, or holds no token
    */
-  public static AccessControl openShared(DataDirectory dir, Path sharedTokenFile) {
+  public static AccessControl openShared(DataDirectory dir, Path sharedTokenFile, Config config) {
     AccessControl access = new AccessControl(FileOperatorStore.open(dir.resolve(OPERATORS_FILE)),
-        new AccessLog(dir.resolve(LOG_FILE)), sharedTokenFile, Clock.systemUTC());
+        log(dir, config), sharedTokenFile, Clock.systemUTC());
     String token = access.sharedToken();
     Optional<Operator> admin = access.store.find(BOOTSTRAP);
     if (admin.isEmpty()) {
@@ -75,6 +76,10 @@ public final class AccessControl {
       access.store.rotate(BOOTSTRAP, token);
     }
     return access;
+  }
+
+  private static AccessLog log(DataDirectory dir, Config config) {
+    return new AccessLog(dir.resolve(LOG_FILE), AccessLog.Settings.of(config));
   }
 
   private String sharedToken() {
