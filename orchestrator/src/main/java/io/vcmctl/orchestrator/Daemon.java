@@ -2,6 +2,7 @@ package io.vcmctl.orchestrator;
 
 import com.typesafe.config.Config;
 import io.vcmctl.orchestrator.access.AccessControl;
+import io.vcmctl.orchestrator.access.DbOperatorStore;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.http.HttpApi;
 import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
@@ -143,9 +144,9 @@ public final class Daemon {
       // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
       orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
       try {
-        // A cluster's nodes share the bootstrap admin's token file; one process keeps it in DIR.
-        AccessControl access = settings != null && settings.cluster()
-            ? AccessControl.openShared(dir, settings.adminTokenFile(), orchestrator.system().settings().config())
+        // A cluster's nodes share the operators (in the database) and the bootstrap admin's token
+        // file; one process keeps both in DIR.
+        AccessControl access = settings != null && settings.cluster() ? sharedAccess(orchestrator, dir, settings)
             : AccessControl.open(dir, out, orchestrator.system().settings().config());
         out.println(orchestrator.runtime());
         out.flush();
@@ -166,6 +167,12 @@ public final class Daemon {
       lock.release();
       throw e;
     }
+  }
+
+  private static AccessControl sharedAccess(Orchestrator orchestrator, DataDirectory dir, ClusterSettings settings) {
+    DbOperatorStore store = DbOperatorStore.open(settings);
+    orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> store.close());
+    return AccessControl.openShared(dir, store, settings.adminTokenFile(), orchestrator.system().settings().config());
   }
 
   /**
