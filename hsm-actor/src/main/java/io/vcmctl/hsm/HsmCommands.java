@@ -240,10 +240,12 @@ final class HsmCommands {
   }
 
   /**
-   * The move to record when a member's view shows another address than the one the HSM recorded
-   * (or, for a member admitted by an earlier version, than {@code before}): the old one is freed.
+   * The move to record when a member's newest view (an answer may arrive after a newer one) shows
+   * another address than the one the HSM recorded (or, for a member admitted by an earlier
+   * version, than {@code before}): the old one is freed.
    */
-  private Optional<Event> moved(Running s, VcmView view, String before, Principal by) {
+  private Optional<Event> moved(Running s, VcmView answered, String before, Principal by) {
+    VcmView view = fleet.view(answered.uuid()).orElse(answered);
     String from = s.addresses().getOrDefault(view.uuid(), before);
     String to = view.properties().ipAddress();
     return from == null || from.equals(to) || view.status() == VcmStatus.DELETED ? Optional.empty()
