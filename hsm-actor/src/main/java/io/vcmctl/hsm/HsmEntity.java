@@ -1,5 +1,6 @@
 package io.vcmctl.hsm;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.vcmctl.persistence.CborSerializable;
 import io.vcmctl.persistence.LifecycleTag;
@@ -236,9 +237,11 @@ public final class HsmEntity
 
   /**
    * Written before the VCM's own create: the HSM never loses a VCM it started to create.
-   * {@code ipAddress} is {@code null} in events of earlier versions.
+   * {@code ipAddress} is {@code null} in events of earlier versions, and then left out of the
+   * event's JSON, so that their audit chain hashes stay as they were written.
    */
-  public record VcmAdmitted(UUID uuid, long order, EventMeta meta, String ipAddress) implements Event {}
+  public record VcmAdmitted(UUID uuid, long order, EventMeta meta,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String ipAddress) implements Event {}
 
   /** The VCM's create was refused or never happened (found at recovery). */
   public record VcmAdmissionWithdrawn(UUID uuid, String reason, EventMeta meta) implements Event {}

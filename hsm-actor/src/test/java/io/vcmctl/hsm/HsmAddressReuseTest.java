@@ -5,7 +5,9 @@ import static io.vcmctl.hsm.HsmFixture.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vcmctl.persistence.audit.AuditChain;
 import io.vcmctl.persistence.audit.ChainedEvent;
+import io.vcmctl.vcm.EventMeta;
 import io.vcmctl.vcm.TestTenant;
 import java.time.Duration;
 import java.util.List;
@@ -97,6 +99,19 @@ class HsmAddressReuseTest extends HsmTestBase {
     assertEquals("10.20.0.2", ip(createOn(f, null)), "the address given up was handed out again");
     assertEquals(List.of(QUARANTINE_WARNING), createOn(f, "10.20.0.1").warnings());
   }
+
+  @Test
+  void anAdmissionOfAnEarlierVersionHashesAsItWasWritten() {
+    UUID vcm = UUID.randomUUID();
+    EventMeta meta = new EventMeta(T0, ADMIN, null);
+    assertEquals(AuditChain.eventJson(new EarlierAdmission(vcm, 7, meta)),
+        AuditChain.eventJson(new HsmEntity.VcmAdmitted(vcm, 7, meta, null)));
+    assertEquals("10.20.0.1", AuditChain.eventJson(new HsmEntity.VcmAdmitted(vcm, 7, meta, "10.20.0.1"))
+        .path("ipAddress").asText());
+  }
+
+  /** {@link HsmEntity.VcmAdmitted} as events written before it carried the address. */
+  private record EarlierAdmission(UUID uuid, long order, EventMeta meta) {}
 
   @Test
   void theQuarantineWarnsOnlyWhileItLasts() {
