@@ -23,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,10 +133,12 @@ class DbOperatorStoreTest {
   void twoNodesRevokingTheLastTwoAdminsAtOnceLeaveOne() throws Exception {
     ClusterSettings settings = settings(freshDatabase());
     DbInit.run(settings);
+    // Threads of their own: the common pool may have a single one on a small machine.
+    ExecutorService racers = Executors.newFixedThreadPool(2);
     try (DbOperatorStore storeA = DbOperatorStore.open(settings);
         DbOperatorStore storeB = DbOperatorStore.open(settings)) {
       AccessControl a = node("operators-race-a", storeA, settings);
-      AccessControl b = node("operators-race-b", storeB, settings);
+      node("operators-race-b", storeB, settings);
       Operator admin = a.list().get(0);
       a.add(admin, "carol", Role.ADMIN);
       for (int round = 0; round < 5; round++) {
@@ -152,14 +156,16 @@ class DbOperatorStoreTest {
         }
         CountDownLatch go = new CountDownLatch(1);
         List<CompletableFuture<Object>> races = new ArrayList<>();
-        races.add(CompletableFuture.supplyAsync(() -> revokeAfter(go, storeA, first)));
-        races.add(CompletableFuture.supplyAsync(() -> revokeAfter(go, storeB, second)));
+        races.add(CompletableFuture.supplyAsync(() -> revokeAfter(go, storeA, first), racers));
+        races.add(CompletableFuture.supplyAsync(() -> revokeAfter(go, storeB, second), racers));
         go.countDown();
         List<Object> outcomes = races.stream().map(CompletableFuture::join).toList();
         assertEquals(1, outcomes.stream().filter(IllegalStateException.class::isInstance).count(), outcomes::toString);
         assertEquals(1, a.list().stream().filter(o -> o.active() && o.role() == Role.ADMIN).count());
         admin = a.list().stream().filter(o -> o.active() && o.role() == Role.ADMIN).findFirst().orElseThrow();
       }
+    } finally {
+      racers.shutdown();
     }
   }
 
