@@ -37,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBuilder;
@@ -211,7 +212,8 @@ public final class Daemon {
       String host, int port, SSLContext tls, PrintStream out) {
     Config config = orchestrator.system().settings().config();
     Config http = config.getConfig("vcmctl.orchestrator.http");
-    OperatorAuth auth = new OperatorAuth(access);
+    OperatorAuth auth = new OperatorAuth(access,
+        orchestrator.system().dispatchers().lookup(DispatcherSelector.blocking()));
     HttpApi api = new HttpApi(orchestrator, auth, TenantAuth.fromConfig(config), http.getBytes("max-body"),
         http.getDuration("body-timeout"));
     OpsSettings opsSettings = OpsSettings.fromConfig(config);

@@ -145,6 +145,11 @@ public final class AccessControl {
     return store.authenticate(authorization.substring(BEARER.length()).strip());
   }
 
+  /** Whether authenticating reads a database (a cluster's), and so may wait. */
+  public boolean waitsForDatabase() {
+    return store instanceof DbOperatorStore;
+  }
+
   public List<Operator> list() {
     return store.list();
   }
