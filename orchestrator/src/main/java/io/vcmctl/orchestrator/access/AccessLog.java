@@ -145,10 +145,10 @@ public final class AccessLog {
   }
 
   private synchronized void append(ObjectNode entry) {
-    byte[] line;
     try {
-      line = (JsonViews.MAPPER.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
-      if (Files.exists(file) && Files.size(file) > 0 && Files.size(file) + line.length > settings.maxFileBytes()) {
+      byte[] line = (JsonViews.MAPPER.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+      long size = Files.exists(file) ? Files.size(file) : 0;
+      if (size > 0 && size + line.length > settings.maxFileBytes()) {
         rotate();
       }
       if (Files.notExists(file)) {
