@@ -68,6 +68,7 @@ public final class Bench {
     sections.put("7", Tokens::run);
     sections.put("9", AuditVerify::run);
     sections.put("10", SharedJournal::run);
+    sections.put("11", OperatorLookups::run);
     // Section 5 (heap per VCM) is measured in the create rounds of section 2.
     if (only.remove("5")) {
       only.add("2");

@@ -84,13 +84,13 @@ public final class Advice {
   }
 
   /**
-   * A VCM about to get an address freed less than {@code quarantine} ago: the clients of the VCM
-   * that had it may still point at it and would reach this one.
+   * A VCM about to get an address freed (by a deleted VCM or one that moved) less than {@code
+   * quarantine} ago: the clients of the VCM that had it may still point at it and would reach this one.
    */
   public static Optional<String> addressReuse(String ip, FreedAddresses freed, Instant now, Duration quarantine) {
     return freed.freedAt(ip).filter(at -> at.plus(quarantine).isAfter(now)).map(at -> ip + " was freed "
         + ago(Duration.between(at, now)) + " ago, within the address quarantine of " + ago(quarantine)
-        + " (vcmctl.hsm.address-quarantine): clients of the deleted VCM that had it may still reach this one;"
+        + " (vcmctl.hsm.address-quarantine): clients of the VCM that had it may still reach this one;"
         + " choose another address unless they are gone");
   }
 

@@ -31,6 +31,7 @@ import io.vcmctl.hsm.HsmEntity.StartVcm;
 import io.vcmctl.hsm.HsmEntity.State;
 import io.vcmctl.hsm.HsmEntity.TenantAction;
 import io.vcmctl.hsm.HsmEntity.Unborn;
+import io.vcmctl.hsm.HsmEntity.VcmAddressChanged;
 import io.vcmctl.hsm.HsmEntity.VcmAdmissionWithdrawn;
 import io.vcmctl.hsm.HsmEntity.VcmAdmitted;
 import io.vcmctl.hsm.HsmEntity.VcmAnswered;
@@ -233,8 +234,22 @@ final class HsmCommands {
       case REMOVED -> Optional.of(new VcmRemoved(uuid, meta(by, null),
           outcome.value() == null ? null : outcome.value().properties().ipAddress()));
       case NEVER_CREATED -> Optional.of(new VcmAdmissionWithdrawn(uuid, "its create was never persisted", meta(by, null)));
-      case KEPT -> Optional.empty();
+      case KEPT -> s.members().containsKey(uuid) && outcome.value() != null
+          ? moved(s, outcome.value(), null, by) : Optional.empty();
     };
+  }
+
+  /**
+   * The move to record when a member's newest view (an answer may arrive after a newer one) shows
+   * another address than the one the HSM recorded (or, for a member admitted by an earlier
+   * version, than {@code before}): the old one is freed.
+   */
+  private Optional<Event> moved(Running s, VcmView answered, String before, Principal by) {
+    VcmView view = fleet.view(answered.uuid()).orElse(answered);
+    String from = s.addresses().getOrDefault(view.uuid(), before);
+    String to = view.properties().ipAddress();
+    return from == null || from.equals(to) || view.status() == VcmStatus.DELETED ? Optional.empty()
+        : Optional.of(new VcmAddressChanged(view.uuid(), from, to, meta(by, null)));
   }
 
   // ---- the HSM's own facts ---------------------------------------------------------------
@@ -298,7 +313,8 @@ final class HsmCommands {
         .ifPresent(warnings::add);
     UUID uuid = UUID.randomUUID();
     fleet.reserved().holdCreation(uuid, properties);
-    return persist(new VcmAdmitted(uuid, s.nextOrder(), meta(c.by(), request.digest())), c.replyTo())
+    return persist(new VcmAdmitted(uuid, s.nextOrder(), meta(c.by(), request.digest()),
+        properties.ipAddress()), c.replyTo())
         .thenRun(x -> roster.ask(uuid, VcmEntity.CreateResult.class,
             r -> new VcmEntity.Create(request, properties, c.by(), r),
             (result, failure) -> new VcmCreateAnswered(uuid, c.replyTo(), warnings, result, failure)))
@@ -358,15 +374,27 @@ final class HsmCommands {
     if (!fleet.knows(c.uuid())) {
       return refuse(c.replyTo(), roster.unknown(c.uuid()));
     }
-    List<String> warnings = Advice.propertyChange(fleet, s.licensing(), c.uuid(), c.property(), c.value());
+    List<String> warnings = new ArrayList<>(Advice.propertyChange(fleet, s.licensing(), c.uuid(), c.property(),
+        c.value()));
+    if (hold.ipAddress() != null) {
+      Advice.addressReuse(hold.ipAddress(), s.freed(), env.clock().now(), env.settings().addressQuarantine())
+          .ifPresent(warnings::add);
+    }
     roster.forward(hold, r -> new VcmEntity.SetProperty(c.request(), c.property(), c.value(), c.by(), r),
         (view, failure) -> new VcmPropertyAnswered(hold, c.replyTo(), warnings, view, failure));
     return Effect().noReply();
   }
 
+  /** A change of address frees the old one, recorded before the client hears of the change. */
   ReplyEffect<Event, State> onVcmPropertyAnswered(Running s, VcmPropertyAnswered c) {
-    return settle(c.hold(), c.view(), c.failure()).map(refusal -> refuse(c.client(), refusal))
-        .orElseGet(() -> Effect().reply(c.client(), StatusReply.success(new PropertySet(c.view(), c.warnings()))));
+    String before = fleet.view(c.hold().vcm()).map(v -> v.properties().ipAddress()).orElse(null);
+    Optional<Refusal> refusal = settle(c.hold(), c.view(), c.failure());
+    if (refusal.isPresent()) {
+      return refuse(c.client(), refusal.get());
+    }
+    StatusReply<PropertySet> reply = StatusReply.success(new PropertySet(c.view(), c.warnings()));
+    return moved(s, c.view(), before, HSM).map(e -> persist(e, c.client()).thenReply(c.client(), x -> reply))
+        .orElseGet(() -> Effect().reply(c.client(), reply));
   }
 
   ReplyEffect<Event, State> onTenantAction(Running s, TenantAction c) {

@@ -1,5 +1,6 @@
 package io.vcmctl.hsm;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 
 import io.vcmctl.persistence.CborSerializable;
 import io.vcmctl.persistence.LifecycleTag;
@@ -15,6 +16,7 @@ import io.vcmctl.vcm.request.RequestException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,14 +235,26 @@ public final class HsmEntity
 
   public record ClockSet(Duration offset, EventMeta meta) implements Event {}
 
-  /** Written before the VCM's own create: the HSM never loses a VCM it started to create. */
-  public record VcmAdmitted(UUID uuid, long order, EventMeta meta) implements Event {}
+  /**
+   * Written before the VCM's own create: the HSM never loses a VCM it started to create.
+   * {@code ipAddress} is {@code null} in events of earlier versions, and then left out of the
+   * event's JSON, so that their audit chain hashes stay as they were written.
+   */
+  public record VcmAdmitted(UUID uuid, long order, EventMeta meta,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String ipAddress) implements Event {}
 
   /** The VCM's create was refused or never happened (found at recovery). */
   public record VcmAdmissionWithdrawn(UUID uuid, String reason, EventMeta meta) implements Event {}
 
   /** Written after the VCM's own delete; {@code ipAddress} is {@code null} in events of earlier versions. */
   public record VcmRemoved(UUID uuid, EventMeta meta, String ipAddress) implements Event {}
+
+  /**
+   * A VCM moved from one address to another (its {@code ip_address} changed): {@code from} goes to
+   * the back of the line and into quarantine, like a removed VCM's. Written after the VCM's own
+   * change, or at recovery when the VCM's answer shows a move the HSM had not recorded.
+   */
+  public record VcmAddressChanged(UUID uuid, String from, String to, EventMeta meta) implements Event {}
 
   /** An audit export was made: {@code checkpointDigest} is the SHA-256 of its closing checkpoint (docs/audit.md). */
   public record AuditExported(String checkpointDigest, long entries, EventMeta meta) implements Event {}
@@ -256,67 +270,88 @@ public final class HsmEntity
   /**
    * @param members VCM uuid to its creation order, in creation order
    * @param reset the reset under way, or {@code null}
-   * @param freed when each address a removed VCM had was freed, for handing out the least recent first
+   * @param freed when each address given up (by a removed or a moved VCM) was freed, for handing out the least
+   *     recent first
+   * @param addresses each member's address as last recorded by the HSM; members admitted by earlier versions
+   *     have none until they move
    */
   public record Running(String esn, String modulePublicKey, Licensing licensing, Network network,
       Network pendingNetwork, Duration clockOffset, Map<UUID, Long> members, long nextOrder, ResetProgress reset,
-      FreedAddresses freed) implements State {
+      FreedAddresses freed, Map<UUID, String> addresses) implements State {
 
     public Running {
       members = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(members));
       // A snapshot taken before addresses were remembered has none.
       freed = freed == null ? FreedAddresses.NONE : freed;
+      addresses = addresses == null ? Map.of() : Map.copyOf(addresses);
     }
 
     public Running(String esn, String modulePublicKey, Licensing licensing, Network network, Network pendingNetwork,
         Duration clockOffset, Map<UUID, Long> members, long nextOrder, ResetProgress reset) {
-      this(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, members, nextOrder, reset, null);
+      this(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, members, nextOrder, reset, null,
+          null);
     }
 
     Running with(Licensing l) {
       return new Running(esn, modulePublicKey, l, network, pendingNetwork, clockOffset, members, nextOrder, reset,
-          freed);
+          freed, addresses);
     }
 
     Running withPending(Network pending) {
       return new Running(esn, modulePublicKey, licensing, network, pending, clockOffset, members, nextOrder, reset,
-          freed);
+          freed, addresses);
     }
 
     Running withReset(Network effective, ResetProgress progress) {
       return new Running(esn, modulePublicKey, licensing, effective, null, clockOffset, members, nextOrder, progress,
-          freed);
+          freed, addresses);
     }
 
     Running withReset(ResetProgress progress) {
       return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, members, nextOrder,
-          progress, freed);
+          progress, freed, addresses);
     }
 
     Running withClockOffset(Duration offset) {
       return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, offset, members, nextOrder, reset,
-          freed);
+          freed, addresses);
     }
 
-    Running admit(UUID uuid, long order) {
+    Running admit(UUID uuid, long order, String ipAddress) {
       Map<UUID, Long> m = new LinkedHashMap<>(members);
       m.put(uuid, order);
       return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, m,
-          Math.max(nextOrder, order + 1), reset, freed);
+          Math.max(nextOrder, order + 1), reset, freed, holding(uuid, ipAddress));
     }
 
     /** The VCM leaves; its address, if known, goes to the back of the line as of {@code at}. */
     Running remove(UUID uuid, String ipAddress, Instant at) {
       Running left = remove(uuid);
       return ipAddress == null ? left : new Running(esn, modulePublicKey, licensing, network, pendingNetwork,
-          clockOffset, left.members(), nextOrder, reset, freed.with(ipAddress, at));
+          clockOffset, left.members(), nextOrder, reset, freed.with(ipAddress, at), left.addresses());
     }
 
     Running remove(UUID uuid) {
       Map<UUID, Long> m = new LinkedHashMap<>(members);
       m.remove(uuid);
       return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, m, nextOrder, reset,
-          freed);
+          freed, holding(uuid, null));
+    }
+
+    /** The VCM now has {@code to}; {@code from} goes to the back of the line as of {@code at}. */
+    Running move(UUID uuid, String from, String to, Instant at) {
+      return new Running(esn, modulePublicKey, licensing, network, pendingNetwork, clockOffset, members, nextOrder,
+          reset, from == null || from.equals(to) ? freed : freed.with(from, at), holding(uuid, to));
+    }
+
+    private Map<UUID, String> holding(UUID uuid, String ipAddress) {
+      Map<UUID, String> m = new HashMap<>(addresses);
+      if (ipAddress == null) {
+        m.remove(uuid);
+      } else {
+        m.put(uuid, ipAddress);
+      }
+      return m;
     }
   }
 
@@ -479,9 +514,10 @@ public final class HsmEntity
             new ResetProgress(ResetProgress.Phase.STARTING, e.stopped(), s.reset().by())))
         .onEvent(ResetCompleted.class, (s, e) -> s.withReset(null))
         .onEvent(ClockSet.class, this::applyClockSet)
-        .onEvent(VcmAdmitted.class, (s, e) -> s.admit(e.uuid(), e.order()))
+        .onEvent(VcmAdmitted.class, (s, e) -> s.admit(e.uuid(), e.order(), e.ipAddress()))
         .onEvent(VcmAdmissionWithdrawn.class, (s, e) -> s.remove(e.uuid()))
         .onEvent(VcmRemoved.class, (s, e) -> s.remove(e.uuid(), e.ipAddress(), e.meta().at()))
+        .onEvent(VcmAddressChanged.class, (s, e) -> s.move(e.uuid(), e.from(), e.to(), e.meta().at()))
         .onEvent(AuditExported.class, (s, e) -> s);
     return b.build();
   }

@@ -190,7 +190,7 @@ class HsmLevelDbRestartTest {
       TestProbe<Done> written = first.createTestProbe();
       ActorRef<HsmWrite> hsmJournal = first.spawn(HsmJournalWriter.create(esn));
       hsmJournal.tell(new HsmWrite(new HsmEntity.VcmAdmitted(neverCreated, 100,
-          new EventMeta(T0, ADMIN, null)), written.getRef()));
+          new EventMeta(T0, ADMIN, null), null), written.getRef()));
       written.expectMessage(REPLY, Done.getInstance());
       first.stop(hsmJournal);
     } finally {

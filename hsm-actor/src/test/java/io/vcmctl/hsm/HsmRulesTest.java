@@ -53,10 +53,10 @@ class HsmRulesTest {
         Network.ipv4("10.0.0.0/24"), null, Duration.ZERO, Map.of(), 1, null);
     Running four = base;
     for (int i = 0; i < 4; i++) {
-      four = four.admit(UUID.randomUUID(), i + 1);
+      four = four.admit(UUID.randomUUID(), i + 1, null);
     }
     assertTrue(HsmRules.creationLimit(four).isEmpty(), "the fifth VCM of a base-speed HSM may be created");
-    refuses(Code.CREATE_LIMIT_REACHED, "R3", HsmRules.creationLimit(four.admit(UUID.randomUUID(), 9)));
+    refuses(Code.CREATE_LIMIT_REACHED, "R3", HsmRules.creationLimit(four.admit(UUID.randomUUID(), 9, null)));
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.vcmctl.orchestrator;
 
 import com.typesafe.config.Config;
 import io.vcmctl.orchestrator.access.AccessControl;
+import io.vcmctl.orchestrator.access.DbOperatorStore;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.http.HttpApi;
 import io.vcmctl.orchestrator.http.JsonParsingErrorHandler;
@@ -36,6 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBuilder;
@@ -140,14 +142,15 @@ public final class Daemon {
           : ClusterSettings.load(configFile, Orchestrator.overrides(config));
       Orchestrator orchestrator = settings == null ? Orchestrator.start(config)
           : settings.cluster() ? ClusterNode.start(config, settings) : Orchestrator.start(config, settings.config());
-      // A cluster's nodes share the bootstrap admin's token file; one process keeps it in DIR.
-      AccessControl access = settings != null && settings.cluster()
-          ? AccessControl.openShared(dir, settings.adminTokenFile()) : AccessControl.open(dir, out);
-      out.println(orchestrator.runtime());
-      out.flush();
       // Whoever terminates the system (stop, a signal, an embedder) frees the directory.
       orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> lock.release());
       try {
+        // A cluster's nodes share the operators (in the database) and the bootstrap admin's token
+        // file; one process keeps both in DIR.
+        AccessControl access = settings != null && settings.cluster() ? sharedAccess(orchestrator, dir, settings)
+            : AccessControl.open(dir, out, orchestrator.system().settings().config());
+        out.println(orchestrator.runtime());
+        out.flush();
         if (settings == null || !settings.cluster()) {
           // A node waits for the HSMs its configuration names instead (ClusterNode): the rest
           // of a fleet runs where sharding puts it and may be handing over right now.
@@ -165,6 +168,12 @@ public final class Daemon {
       lock.release();
       throw e;
     }
+  }
+
+  private static AccessControl sharedAccess(Orchestrator orchestrator, DataDirectory dir, ClusterSettings settings) {
+    DbOperatorStore store = DbOperatorStore.open(settings);
+    orchestrator.system().getWhenTerminated().whenComplete((done, failure) -> store.close());
+    return AccessControl.openShared(dir, store, settings.adminTokenFile(), orchestrator.system().settings().config());
   }
 
   /**
@@ -203,7 +212,8 @@ public final class Daemon {
       String host, int port, SSLContext tls, PrintStream out) {
     Config config = orchestrator.system().settings().config();
     Config http = config.getConfig("vcmctl.orchestrator.http");
-    OperatorAuth auth = new OperatorAuth(access);
+    OperatorAuth auth = new OperatorAuth(access,
+        orchestrator.system().dispatchers().lookup(DispatcherSelector.blocking()));
     HttpApi api = new HttpApi(orchestrator, auth, TenantAuth.fromConfig(config), http.getBytes("max-body"),
         http.getDuration("body-timeout"));
     OpsSettings opsSettings = OpsSettings.fromConfig(config);

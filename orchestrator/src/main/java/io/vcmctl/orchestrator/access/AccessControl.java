@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator.access;
 
+import com.typesafe.config.Config;
 import io.vcmctl.persistence.DataDirectory;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
@@ -47,34 +47,49 @@ public final class AccessControl {
   /**
    * The operators of a data directory, with the bootstrap admin made (or its missing token
    * file written again) as needed; says so on {@code out} when an existing admin's token had
-   * to be replaced.
+   * to be replaced. {@code config} holds the access log's settings.
    */
-  public static AccessControl open(DataDirectory dir, PrintStream out) {
+  public static AccessControl open(DataDirectory dir, PrintStream out, Config config) {
     AccessControl access = new AccessControl(FileOperatorStore.open(dir.resolve(OPERATORS_FILE)),
-        new AccessLog(dir.resolve(LOG_FILE)), dir.resolve(TOKEN_FILE), Clock.systemUTC());
+        log(dir, config), dir.resolve(TOKEN_FILE), Clock.systemUTC());
     access.bootstrap(out);
     return access;
   }
 
   /**
-   * A cluster node's operators: the bootstrap admin's token is the one in {@code sharedTokenFile},
-   * which every node reads, or a new one written there when there is none. Two nodes starting at
-   * once agree (the file is created exclusively; the one that loses reads the winner's), and a
-   * token another node rotated is adopted rather than replaced.
+   * A cluster node's operators, in the {@code store} every node shares ({@link DbOperatorStore}).
+   * The bootstrap admin's token is the one in {@code sharedTokenFile}, which every node reads, or
+   * a new one written there when there is none. Two nodes starting at once agree (the file is
+   * created exclusively; the one that loses reads the winner's, and the store keeps the first
+   * add), and a token another node rotated is adopted rather than replaced. A revoked bootstrap
+   * admin stays revoked: no token file is written again.
    *
    * @throws IllegalStateException one line when the file cannot be read or written, or holds no token
    */
-  public static AccessControl openShared(DataDirectory dir, Path sharedTokenFile) {
-    AccessControl access = new AccessControl(FileOperatorStore.open(dir.resolve(OPERATORS_FILE)),
-        new AccessLog(dir.resolve(LOG_FILE)), sharedTokenFile, Clock.systemUTC());
+  public static AccessControl openShared(DataDirectory dir, OperatorStore store, Path sharedTokenFile,
+      Config config) {
+    AccessControl access = new AccessControl(store, log(dir, config), sharedTokenFile, Clock.systemUTC());
+    Optional<Operator> admin = store.find(BOOTSTRAP);
+    if (admin.isPresent() && !admin.get().active()) {
+      return access;
+    }
     String token = access.sharedToken();
-    Optional<Operator> admin = access.store.find(BOOTSTRAP);
     if (admin.isEmpty()) {
-      access.store.add(BOOTSTRAP, Role.ADMIN, token, access.clock.instant());
-    } else if (!Tokens.matches(admin.get(), token)) {
-      access.store.rotate(BOOTSTRAP, token);
+      try {
+        store.add(BOOTSTRAP, Role.ADMIN, token, access.clock.instant());
+        return access;
+      } catch (IllegalStateException addedByAnotherNode) {
+        admin = store.find(BOOTSTRAP);
+      }
+    }
+    if (admin.isPresent() && admin.get().active() && !Tokens.matches(admin.get(), token)) {
+      store.rotate(BOOTSTRAP, token);
     }
     return access;
+  }
+
+  private static AccessLog log(DataDirectory dir, Config config) {
+    return new AccessLog(dir.resolve(LOG_FILE), AccessLog.Settings.of(config));
   }
 
   private String sharedToken() {
@@ -130,6 +145,11 @@ public final class AccessControl {
     return store.authenticate(authorization.substring(BEARER.length()).strip());
   }
 
+  /** Whether authenticating reads a database (a cluster's), and so may wait. */
+  public boolean waitsForDatabase() {
+    return store instanceof DbOperatorStore;
+  }
+
   public List<Operator> list() {
     return store.list();
   }
@@ -159,11 +179,10 @@ public final class AccessControl {
    * @throws IllegalStateException it is the last active admin: nobody could manage operators
    */
   public Operator revoke(Operator by, String name) {
-    Operator target = store.find(name).orElseThrow(() -> new NoSuchElementException("no operator "
-        + io.vcmctl.vcm.SafeText.quote(name) + "; operator list shows them"));
+    Operator target = store.find(name).orElseThrow(() -> OperatorStore.unknown(name));
     if (target.active() && target.role() == Role.ADMIN
         && store.list().stream().filter(o -> o.active() && o.role() == Role.ADMIN).count() == 1) {
-      throw new IllegalStateException(name + " is the last admin; add another admin before revoking it");
+      throw OperatorStore.lastAdmin(name);
     }
     Operator revoked = store.revoke(name, clock.instant());
     if (BOOTSTRAP.equals(name)) {

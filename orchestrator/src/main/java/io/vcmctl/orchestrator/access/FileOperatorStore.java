@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -98,8 +97,7 @@ public final class FileOperatorStore implements OperatorStore {
   public synchronized Operator add(String name, Role role, String token, Instant at) {
     Operator existing = operators.get(Operator.checkName(name));
     if (existing != null) {
-      throw new IllegalStateException("there is already an operator " + name + (existing.active() ? ""
-          : " (revoked; names are not reused, so the history keeps meaning one person)") + "; choose another name");
+      throw OperatorStore.taken(existing);
     }
     byte[] salt = Tokens.salt();
     return save(new Operator(name, role, salt, Tokens.hash(salt, token), at, null));
@@ -120,10 +118,10 @@ public final class FileOperatorStore implements OperatorStore {
   private Operator active(String name) {
     Operator op = operators.get(name);
     if (op == null) {
-      throw new NoSuchElementException("no operator " + SafeText.quote(name) + "; operator list shows them");
+      throw OperatorStore.unknown(name);
     }
     if (!op.active()) {
-      throw new IllegalStateException("operator " + name + " is revoked; add a new operator instead");
+      throw OperatorStore.revoked(name);
     }
     return op;
   }

@@ -1,13 +1,15 @@
 package io.vcmctl.orchestrator.access;
 
+import io.vcmctl.vcm.SafeText;
 import java.time.Instant;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Optional;
 
 /**
  * Where the operators and their token hashes live. One daemon keeps them in a file of its data
- * directory ({@link FileOperatorStore}); daemons sharing a journal need one store they all read
- * at each call, so that a revocation holds everywhere at once.
+ * directory ({@link FileOperatorStore}); the nodes of a cluster share one store they all read
+ * at each call ({@link DbOperatorStore}), so that a revocation holds everywhere at once.
  */
 public interface OperatorStore {
 
@@ -29,4 +31,21 @@ public interface OperatorStore {
 
   /** Marks an active operator revoked; its token is refused from now on. */
   Operator revoke(String name, Instant at);
+
+  static IllegalStateException taken(Operator existing) {
+    return new IllegalStateException("there is already an operator " + existing.name() + (existing.active() ? ""
+        : " (revoked; names are not reused, so the history keeps meaning one person)") + "; choose another name");
+  }
+
+  static NoSuchElementException unknown(String name) {
+    return new NoSuchElementException("no operator " + SafeText.quote(name) + "; operator list shows them");
+  }
+
+  static IllegalStateException revoked(String name) {
+    return new IllegalStateException("operator " + name + " is revoked; add a new operator instead");
+  }
+
+  static IllegalStateException lastAdmin(String name) {
+    return new IllegalStateException(name + " is the last admin; add another admin before revoking it");
+  }
 }

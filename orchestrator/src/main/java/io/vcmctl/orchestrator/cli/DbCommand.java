@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 final class DbCommand {
 
   @Command(name = "init", mixinStandardHelpOptions = true,
-      description = {"Creates the journal and snapshot tables in the database that FILE names"
+      description = {"Creates the journal, snapshot and operators' tables in the database that FILE names"
           + " (vcmctl.cluster.db); what exists already is kept, so running it again is safe."})
   static final class Init implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", required = true,

@@ -21,7 +21,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code orchestrator operator}: the named operators who may call the daemon, and their roles. */
 @Command(name = "operator", mixinStandardHelpOptions = true,
-    description = {"Named operators and their roles (admin, operator, auditor); needs an admin's token.",
+    description = {"Named operators and their roles (admin, operator, auditor); needs an admin's token, or for a"
+        + " cluster --config FILE (its database, directly).",
         "A new token is written once, owner-only, to --out; the daemon keeps only its salted hash."},
     subcommands = {OperatorCommand.Add.class, OperatorCommand.ListOperators.class, OperatorCommand.Revoke.class,
         OperatorCommand.Rotate.class, OperatorCommand.Log.class})
@@ -82,11 +83,15 @@ final class OperatorCommand {
     @Option(names = "--force", description = "Replace the --out file if it exists.")
     boolean force;
 
+    @Mixin
+    DatabaseOperators.Option database;
+
     @Override
     public Integer call() {
       checkName(spec, name);
+      Role parsed;
       try {
-        Role.parse(role);
+        parsed = Role.parse(role);
       } catch (IllegalArgumentException e) {
         throw new ParameterException(spec.commandLine(), "--role: " + e.getMessage());
       }
@@ -94,7 +99,9 @@ final class OperatorCommand {
       ObjectNode body = Json.object();
       body.put("name", name);
       body.put("role", role);
-      ObjectNode issued = (ObjectNode) client.api().post("/v1/operators", body);
+      ObjectNode issued = (ObjectNode) (database.config != null
+          ? DatabaseOperators.with(database.config, ops -> ops.add(name, parsed))
+          : client.api().post("/v1/operators", body));
       writeToken(issued, out, force);
       printIssued(issued, out);
       return 0;
@@ -109,9 +116,13 @@ final class OperatorCommand {
     @Mixin
     Options.Json format;
 
+    @Mixin
+    DatabaseOperators.Option database;
+
     @Override
     public Integer call() {
-      JsonNode list = client.api().get("/v1/operators");
+      JsonNode list = database.config != null ? DatabaseOperators.with(database.config, DatabaseOperators::list)
+          : client.api().get("/v1/operators");
       if (format.json) {
         Out.json(list);
         return 0;
@@ -139,10 +150,14 @@ final class OperatorCommand {
     @Parameters(paramLabel = "NAME", description = "The operator.")
     String name;
 
+    @Mixin
+    DatabaseOperators.Option database;
+
     @Override
     public Integer call() {
       checkName(spec, name);
-      Out.fields(client.api().post("/v1/operators/" + name + "/revoke", Json.object()),
+      Out.fields(database.config != null ? DatabaseOperators.with(database.config, ops -> ops.revoke(name))
+          : client.api().post("/v1/operators/" + name + "/revoke", Json.object()),
           List.of("name", "role", "state", "revoked_at"));
       return 0;
     }
@@ -167,6 +182,9 @@ final class OperatorCommand {
     @Option(names = "--force", description = "Replace the --out file if it exists.")
     boolean force;
 
+    @Mixin
+    DatabaseOperators.Option database;
+
     @Override
     public Integer call() {
       checkName(spec, name);
@@ -177,7 +195,9 @@ final class OperatorCommand {
       if (out != null) {
         checkWritable(out, force);
       }
-      ObjectNode issued = (ObjectNode) client.api().post("/v1/operators/" + name + "/rotate", Json.object());
+      ObjectNode issued = (ObjectNode) (database.config != null
+          ? DatabaseOperators.with(database.config, ops -> ops.rotate(name))
+          : client.api().post("/v1/operators/" + name + "/rotate", Json.object()));
       if (out != null) {
         writeToken(issued, out, force);
       }

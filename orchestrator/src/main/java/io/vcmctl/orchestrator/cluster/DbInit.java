@@ -1,6 +1,7 @@
 package io.vcmctl.orchestrator.cluster;
 
 import com.typesafe.config.Config;
+import io.vcmctl.orchestrator.access.DbOperatorStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code orchestrator db init}: the journal's tables from the PostgreSQL script that ships in
- * pekko-persistence-jdbc, so that the schema always matches the plugin in use. The script as
+ * pekko-persistence-jdbc, so that the schema always matches the plugin in use, and the table of
+ * the operators every node shares ({@link DbOperatorStore}). The script as
  * shipped fails when run twice (one index lacks {@code IF NOT EXISTS}) and cannot run as one
  * transaction ({@code CREATE INDEX CONCURRENTLY}); each statement runs on its own, in
  * auto-commit, with {@code IF NOT EXISTS} added to every index.
@@ -48,6 +50,7 @@ public final class DbInit {
         statements.add(m.find() ? m.replaceFirst("$1IF NOT EXISTS ") : statement);
       }
     }
+    statements.add(DbOperatorStore.SCHEMA);
     return statements;
   }
 

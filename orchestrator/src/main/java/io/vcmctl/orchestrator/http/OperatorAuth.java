@@ -4,6 +4,9 @@ import io.vcmctl.orchestrator.access.AccessControl;
 import io.vcmctl.orchestrator.access.Operator;
 import io.vcmctl.orchestrator.access.Permission;
 import io.vcmctl.orchestrator.access.Role;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
 import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
@@ -20,9 +23,12 @@ public final class OperatorAuth extends AllDirectives {
   public static final String ROLE_NOT_ALLOWED = "ROLE_NOT_ALLOWED";
 
   private final AccessControl access;
+  private final Executor blocking;
 
-  public OperatorAuth(AccessControl access) {
+  /** @param blocking where authentications that wait for a database run, off the dispatcher's threads */
+  public OperatorAuth(AccessControl access, Executor blocking) {
     this.access = access;
+    this.blocking = blocking;
   }
 
   public AccessControl access() {
@@ -31,8 +37,8 @@ public final class OperatorAuth extends AllDirectives {
 
   /** {@code inner} for an operator whose role allows {@code permission}; a 401 or a 403 otherwise. */
   public Route allowed(Permission permission, Function<Operator, Route> inner) {
-    return optionalHeaderValueByName("Authorization", header -> {
-      Operator operator = access.authenticate(header.orElse(null)).orElse(null);
+    return optionalHeaderValueByName("Authorization", header -> authenticated(header.orElse(null), found -> {
+      Operator operator = found.orElse(null);
       if (operator == null) {
         String why = header.isEmpty()
             ? "no token; send Authorization: Bearer <the content of DATA/admin.token or of an operator's token file>"
@@ -51,6 +57,14 @@ public final class OperatorAuth extends AllDirectives {
         }
         return inner.apply(operator);
       });
-    });
+    }));
+  }
+
+  /** A database that is slow to answer holds a thread meant for blocking, not one that runs actors. */
+  private Route authenticated(String authorization, Function<Optional<Operator>, Route> inner) {
+    if (!access.waitsForDatabase()) {
+      return inner.apply(access.authenticate(authorization));
+    }
+    return onSuccess(CompletableFuture.supplyAsync(() -> access.authenticate(authorization), blocking), inner::apply);
   }
 }

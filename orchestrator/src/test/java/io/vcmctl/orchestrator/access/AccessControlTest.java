@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.persistence.testing.TestConfigs;
 import java.io.ByteArrayOutputStream;
@@ -33,12 +34,12 @@ class AccessControlTest {
   @Test
   void theBootstrapAdminTokenIsMadeOnceAndKeptAcrossStarts() throws IOException {
     DataDirectory dir = fresh("access-bootstrap");
-    AccessControl first = AccessControl.open(dir, out);
+    AccessControl first = AccessControl.open(dir, out, ConfigFactory.load());
     String token = Files.readString(first.adminTokenFile());
     assertTrue(Tokens.wellFormed(token), token);
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(first.adminTokenFile())));
 
-    AccessControl second = AccessControl.open(dir, out);
+    AccessControl second = AccessControl.open(dir, out, ConfigFactory.load());
     assertEquals(token, Files.readString(second.adminTokenFile()));
     assertEquals("admin", second.authenticate(bearer(token)).orElseThrow().name());
     assertEquals("", said.toString(StandardCharsets.UTF_8));
@@ -47,7 +48,7 @@ class AccessControlTest {
   @Test
   void theStoreHoldsOnlySaltedHashesOwnerOnly() throws IOException {
     DataDirectory dir = fresh("access-hashes");
-    AccessControl access = AccessControl.open(dir, out);
+    AccessControl access = AccessControl.open(dir, out, ConfigFactory.load());
     Operator admin = access.list().get(0);
     AccessControl.Issued alice = access.add(admin, "alice", Role.OPERATOR);
     AccessControl.Issued bob = access.add(admin, "bob", Role.OPERATOR);
@@ -59,17 +60,17 @@ class AccessControlTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(store)));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
         dir.resolve(AccessControl.LOG_FILE))));
-    assertEquals("bob", AccessControl.open(dir, out).authenticate(bearer(bob.token())).orElseThrow().name());
+    assertEquals("bob", AccessControl.open(dir, out, ConfigFactory.load()).authenticate(bearer(bob.token())).orElseThrow().name());
   }
 
   @Test
   void aMissingAdminTokenFileIsWrittenAgainWithANewTokenAndSaysSo() throws IOException {
     DataDirectory dir = fresh("access-missing");
-    AccessControl first = AccessControl.open(dir, out);
+    AccessControl first = AccessControl.open(dir, out, ConfigFactory.load());
     String old = Files.readString(first.adminTokenFile());
     Files.delete(first.adminTokenFile());
 
-    AccessControl second = AccessControl.open(dir, out);
+    AccessControl second = AccessControl.open(dir, out, ConfigFactory.load());
     String renewed = Files.readString(second.adminTokenFile());
     assertTrue(Tokens.wellFormed(renewed) && !renewed.equals(old));
     assertTrue(second.authenticate(bearer(old)).isEmpty());
@@ -82,7 +83,7 @@ class AccessControlTest {
     DataDirectory dir = fresh("access-earlier");
     String earlier = "ab".repeat(32);
     Files.writeString(dir.resolve(AccessControl.TOKEN_FILE), earlier);
-    AccessControl access = AccessControl.open(dir, out);
+    AccessControl access = AccessControl.open(dir, out, ConfigFactory.load());
     assertEquals(earlier, Files.readString(access.adminTokenFile()));
     assertEquals("admin", access.authenticate(bearer(earlier)).orElseThrow().name());
   }
@@ -90,7 +91,7 @@ class AccessControlTest {
   @Test
   void theLastAdminCannotBeRevokedAndARevokedBootstrapAdminStaysRevoked() throws IOException {
     DataDirectory dir = fresh("access-revoke");
-    AccessControl access = AccessControl.open(dir, out);
+    AccessControl access = AccessControl.open(dir, out, ConfigFactory.load());
     Operator admin = access.list().get(0);
     IllegalStateException last = assertThrows(IllegalStateException.class, () -> access.revoke(admin, "admin"));
     assertEquals("admin is the last admin; add another admin before revoking it", last.getMessage());
@@ -100,7 +101,7 @@ class AccessControlTest {
     assertTrue(Files.notExists(access.adminTokenFile()));
     assertThrows(IllegalStateException.class, () -> access.revoke(carol.operator(), "carol"));
 
-    AccessControl again = AccessControl.open(dir, out);
+    AccessControl again = AccessControl.open(dir, out, ConfigFactory.load());
     assertTrue(Files.notExists(again.adminTokenFile()), "a revoked admin came back at a restart");
     assertFalse(again.list().get(0).active());
     assertEquals("carol", again.authenticate(bearer(carol.token())).orElseThrow().name());
@@ -110,7 +111,7 @@ class AccessControlTest {
   void anUnreadableStoreStopsTheStartWithOneLine() throws IOException {
     DataDirectory dir = fresh("access-corrupt");
     Files.writeString(dir.resolve(AccessControl.OPERATORS_FILE), "{\"operators\": [{\"name\": \"x\"}]}");
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AccessControl.open(dir, out));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> AccessControl.open(dir, out, ConfigFactory.load()));
     assertTrue(e.getMessage().startsWith(dir.resolve(AccessControl.OPERATORS_FILE) + " is not a readable operator"
         + " list ("), e.getMessage());
     assertEquals(1, e.getMessage().lines().count());
