@@ -92,12 +92,12 @@ final class ApplicationCluster implements AutoCloseable {
 
   /** The node where HSM {@code esn} runs now, as its shard region says. */
   int holderOf(String esn) {
-    TestProbe<ShardRegion.CurrentShardRegionState> probe = TestProbe.create(nodes.get(0));
     for (int i = 0; i < nodes.size(); i++) {
       ActorSystem<Void> node = nodes.get(i);
       if (node.getWhenTerminated().toCompletableFuture().isDone()) {
         continue;
       }
+      TestProbe<ShardRegion.CurrentShardRegionState> probe = TestProbe.create(node);
       ClusterSharding.get(node).shardState().tell(new GetShardRegionState(HsmShard.KEY, probe.ref()));
       boolean holds = probe.receiveMessage(Duration.ofSeconds(10)).getShards().stream()
           .anyMatch(shard -> shard.getEntityIds().contains(esn));
