@@ -2,11 +2,13 @@ package io.vcmctl.orchestrator;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.vcmctl.orchestrator.cli.BinCommand;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.cluster.DbInit;
 import io.vcmctl.orchestrator.cluster.HsmShard;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,16 +17,16 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 
 /**
  * An application's own Pekko Cluster in this JVM: actor systems on loopback (random ports), on
  * one embedded PostgreSQL (a real server, from the Maven artifact) holding the JDBC journal. Each
- * node's configuration is the one docs/embedding.md shows an embedder.
+ * node runs with the configuration docs/embedding.md shows an embedder.
  */
 final class ApplicationCluster implements AutoCloseable {
 
@@ -52,42 +54,25 @@ final class ApplicationCluster implements AutoCloseable {
     return cluster;
   }
 
-  private static Config nodeConfig(String url) {
+  /** The configuration docs/embedding.md gives a node of an embedder's cluster, pointed at this machine. */
+  private static Config nodeConfig(String url) throws IOException {
+    String doc = Files.readString(BinCommand.repositoryRoot().resolve("docs").resolve("embedding.md"));
+    String section = doc.substring(doc.indexOf("## In your own cluster"));
+    int from = section.indexOf("```hocon\n") + "```hocon\n".length();
+    String documented = section.substring(from, section.indexOf("```\n", from));
     return ConfigFactory.parseString(String.join("\n",
-        "pekko {",
-        "  actor.provider = cluster",
-        "  remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }",
-        "  cluster {",
-        "    downing-provider-class = \"org.apache.pekko.cluster.sbr.SplitBrainResolverProvider\"",
-        "    sharding {",
-        "      remember-entities-store = eventsourced",
-        "      distributed-data.durable.keys = []",
-        "    }",
-        "    jmx.multi-mbeans-in-same-jvm = on",
-        "  }",
-        "  persistence {",
-        "    journal.plugin = \"jdbc-journal\"",
-        "    snapshot-store.plugin = \"jdbc-snapshot-store\"",
-        "  }",
-        "}",
-        "pekko-persistence-jdbc.shared-databases.slick {",
-        "  profile = \"slick.jdbc.PostgresProfile$\"",
-        "  db {",
-        "    url = \"" + url + "\"",
-        "    user = postgres",
-        "    password = postgres",
-        "    driver = \"org.postgresql.Driver\"",
-        "    numThreads = 4",
-        "    maxConnections = 4",
-        "    minConnections = 1",
-        "  }",
-        "}",
-        "jdbc-journal.use-shared-db = slick",
-        "jdbc-snapshot-store.use-shared-db = slick",
-        "jdbc-read-journal.use-shared-db = slick",
-        "vcmctl.orchestrator.read-journal = jdbc-read-journal",
-        "vcmctl.audit.read-journal = jdbc-read-journal"))
-        .withFallback(ConfigFactory.load());
+            "pekko.remote.artery.canonical { hostname = \"127.0.0.1\", port = 0 }",
+            // The test joins its nodes itself, on random ports.
+            "pekko.cluster.seed-nodes = []",
+            "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on",
+            "pekko-persistence-jdbc.shared-databases.slick.db {",
+            "  url = \"" + url + "\"",
+            "  user = postgres",
+            "  password = postgres",
+            "}"))
+        .withFallback(ConfigFactory.parseString(documented))
+        .withFallback(ConfigFactory.load())
+        .resolve();
   }
 
   /** The node where HSM {@code esn} runs now, as its shard region says. */
