@@ -69,6 +69,8 @@ class ShardedEmbeddingTest {
       assertEquals(VcmStatus.INACTIVE, stopped.status(), "stopped by a protocol message from the other node");
       assertEquals(VcmStatus.INACTIVE, await(b.vcm(vcm)).status(), "read through the other node's facade");
       assertEquals(List.of(ESN), await(b.fleet()), "every node knows the fleet");
+      assertEquals(List.of("IdentityEstablished", "LicenceApplied", "NetworkConfigured"), await(b.hsmHistory(ESN))
+          .stream().map(HistoryEntry::event).limit(3).toList(), "the HSM's history, read from the shared journal");
       TestProbe.create(nodeB).awaitAssert(ASK, () -> await(b.pollerStatus(ESN)));
 
       // R3 with one VCM licensed: the facade of A and a message from B give the same refusal.
