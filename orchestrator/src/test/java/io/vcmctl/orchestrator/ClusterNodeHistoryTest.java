@@ -1,9 +1,11 @@
 package io.vcmctl.orchestrator;
 
+import static io.vcmctl.orchestrator.OrchestratorFacadeTest.ADMIN;
 import static io.vcmctl.orchestrator.OrchestratorFacadeTest.VENDOR;
 import static io.vcmctl.orchestrator.OrchestratorFacadeTest.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.cluster.DbInit;
@@ -16,7 +18,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A node of serve's cluster mode reads an HSM's history from the shared journal it writes. */
+/** A node of serve's cluster mode reads an HSM's history and audit trail from the shared journal it writes. */
 class ClusterNodeHistoryTest {
 
   static final String ESN = "5E4D-03E0-D949";
@@ -49,8 +51,13 @@ class ClusterNodeHistoryTest {
       try (Orchestrator node = ClusterNode.start(OrchestratorConfig.of(dir.resolve("data"), VENDOR.getPublic()),
           settings)) {
         OrchestratorFacadeTest.ready(node, ESN, 1);
-        assertEquals(List.of("IdentityEstablished", "LicenceApplied", "NetworkConfigured"), await(node.hsmHistory(ESN))
-            .stream().map(HistoryEntry::event).limit(3).toList());
+        List<HistoryEntry> history = await(node.hsmHistory(ESN));
+        assertEquals(List.of("IdentityEstablished", "LicenceApplied", "NetworkConfigured"),
+            history.stream().map(HistoryEntry::event).limit(3).toList());
+        // Signed with the module key in the shared module-keys directory, not the node's data directory.
+        ObjectNode checkpoint = await(node.auditExport(ESN, ADMIN)).get(history.size() + 1);
+        assertEquals("checkpoint", checkpoint.path("record").asText());
+        assertEquals(history.size(), checkpoint.path("entries").asLong());
       }
     }
   }
