@@ -64,8 +64,9 @@ public final class EmbeddedOrchestrator {
    * directory of VCMs is sharded too. Call it once on every node, with the same shared data
    * directory (it holds each HSM's module key, which moves with the HSM). The HSMs of
    * {@code config.esns()} join the fleet; the answer completes once this node is a member, they
-   * answer and the fleet is read. Every HSM ever started in the shared journal is reachable from
-   * the facade of every node.
+   * answer and the fleet is read; it fails, in one line, when this node does not join within
+   * {@code vcmctl.cluster.join-timeout} or such an HSM does not answer. Every HSM ever started in the
+   * shared journal is reachable from the facade of every node.
    *
    * @throws IllegalArgumentException in one line, when the system is not a cluster node, its
    *     journal is not shared, an ESN is malformed or the runtime cannot be made

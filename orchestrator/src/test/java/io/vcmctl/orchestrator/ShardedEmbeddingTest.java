@@ -71,6 +71,8 @@ class ShardedEmbeddingTest {
       assertEquals(List.of(ESN), await(b.fleet()), "every node knows the fleet");
       assertEquals(List.of("IdentityEstablished", "LicenceApplied", "NetworkConfigured"), await(b.hsmHistory(ESN))
           .stream().map(HistoryEntry::event).limit(3).toList(), "the HSM's history, read from the shared journal");
+      assertEquals("checkpoint", await(b.auditExport(ESN, ADMIN)).stream().reduce((x, y) -> y).orElseThrow()
+          .path("record").asText(), "signed with the HSM's key in the shared data directory, wherever it runs");
       TestProbe.create(nodeB).awaitAssert(ASK, () -> await(b.pollerStatus(ESN)));
 
       // R3 with one VCM licensed: the facade of A and a message from B give the same refusal.
