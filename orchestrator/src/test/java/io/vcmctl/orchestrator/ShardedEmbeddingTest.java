@@ -80,13 +80,15 @@ class ShardedEmbeddingTest {
       UUID second = await(b.createVcm(ESN, new TestTenant().createRequest(Map.of("name", "b"), Instant.now()),
           ProviderChoices.NONE, ADMIN)).view().uuid();
       Refusal byFacade = refusal(a.startVcm(second, null, ADMIN));
-      Refusal byMessage = refusal(ShardedEmbeddingTest.<VcmView>askHsm(b, ESN, r -> new HsmEntity.StartVcm(second, null, ADMIN, r)));
+      Refusal byMessage = refusal(ShardedEmbeddingTest.<VcmView>askHsm(b, ESN,
+          r -> new HsmEntity.StartVcm(second, null, ADMIN, r)));
       assertEquals(Refusal.Code.ACTIVE_LIMIT_REACHED, byFacade.code());
       assertEquals(byFacade.code(), byMessage.code());
       assertEquals(byFacade.getMessage(), byMessage.getMessage());
       UUID unknown = UUID.randomUUID();
       Refusal missingByFacade = refusal(b.vcm(unknown));
-      Refusal missingByMessage = refusal(ShardedEmbeddingTest.<VcmView>askHsm(a, ESN, r -> new HsmEntity.GetVcm(unknown, r)));
+      Refusal missingByMessage = refusal(ShardedEmbeddingTest.<VcmView>askHsm(a, ESN,
+          r -> new HsmEntity.GetVcm(unknown, r)));
       assertEquals(Refusal.Code.NOT_FOUND, missingByFacade.code());
       assertEquals(missingByFacade.code(), missingByMessage.code());
 
@@ -96,7 +98,7 @@ class ShardedEmbeddingTest {
   }
 
   @Test
-  void refusesAnActorSystemThatIsNotAClusterNodeInOneLine() throws Exception {
+  void refusesAnActorSystemThatIsNotAClusterNodeInOneLine() {
     ActorSystem<Void> local = ActorSystem.create(Behaviors.empty(), "not-a-cluster",
         TestConfigs.levelDb(TestConfigs.freshDataDirectory("not-a-cluster")));
     try {
