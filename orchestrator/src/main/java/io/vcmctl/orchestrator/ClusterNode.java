@@ -67,7 +67,7 @@ public final class ClusterNode {
       for (String esn : placement.refresh().toCompletableFuture().get(timeout.toSeconds(), TimeUnit.SECONDS)) {
         placement.entity(esn).tell(new HsmEntity.GetInfo(system.ignoreRef()));
       }
-      return new Orchestrator(system, placement, dir, chosen.description(), true);
+      return new Orchestrator(system, placement, dir, settings.moduleKeys(), chosen.description(), true);
     } catch (Exception e) {
       system.terminate();
       Throwable cause = e instanceof CompletionException || e instanceof java.util.concurrent.ExecutionException

@@ -10,16 +10,18 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * The orchestrator inside an embedder's own {@link ActorSystem}: no second actor system, and
  * the settings come from that system's configuration (the modules' {@code reference.conf} give
- * the defaults). The HSMs and their stats pollers become children of the embedder's actor,
- * typically its guardian, and live as long as it does; each is restarted with backoff when it
- * fails. The {@link Orchestrator} returned drives them like the one {@link Orchestrator#start}
- * returns; its {@code close()} leaves the embedder's system alone.
+ * the defaults). With {@link #spawn} the HSMs and their stats pollers become children of the
+ * embedder's actor, typically its guardian, and live as long as it does; each is restarted with
+ * backoff when it fails. With {@link #sharded} they are Cluster Sharding entities of the
+ * embedder's own cluster. The {@link Orchestrator} returned drives them like the one
+ * {@link Orchestrator#start} returns; its {@code close()} leaves the embedder's system alone.
  */
 public final class EmbeddedOrchestrator {
 
@@ -53,6 +55,24 @@ public final class EmbeddedOrchestrator {
       hsms.put(esn, Guardian.spawn(parent, esn, assembly.environments().apply(esn), stats));
     }
     return new Orchestrator(system, new LocalPlacement(Map.copyOf(hsms), esns), dir, chosen.description(), false);
+  }
+
+  /**
+   * Starts the HSMs as sharded entities of the cluster {@code system} belongs to (its
+   * configuration has {@code pekko.actor.provider = cluster} and a journal every node shares, such
+   * as the JDBC journal): each HSM with its stats poller runs on the node sharding picks, and the
+   * directory of VCMs is sharded too. Call it once on every node, with the same shared data
+   * directory (it holds each HSM's module key, which moves with the HSM). The HSMs of
+   * {@code config.esns()} join the fleet; the answer completes once this node is a member, they
+   * answer and the fleet is read; it fails, in one line, when this node does not join within
+   * {@code vcmctl.cluster.join-timeout} or such an HSM does not answer. Every HSM ever started in the
+   * shared journal is reachable from the facade of every node.
+   *
+   * @throws IllegalArgumentException in one line, when the system is not a cluster node, its
+   *     journal is not shared, an ESN is malformed or the runtime cannot be made
+   */
+  public static CompletionStage<Orchestrator> sharded(ActorSystem<?> system, OrchestratorConfig config) {
+    return ShardedHsms.start(system, config, overrides(config).withFallback(system.settings().config()));
   }
 
   private static Config overrides(OrchestratorConfig config) {

@@ -29,6 +29,7 @@ import io.vcmctl.vcm.request.PublicKeys;
 import io.vcmctl.vcm.request.RequestCheck;
 import io.vcmctl.vcm.request.RequestException;
 import io.vcmctl.vcm.request.RequestVerifier;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,14 +70,22 @@ public final class Orchestrator implements AutoCloseable {
   private final Duration timeout;
   private final String readJournal;
   private final DataDirectory dataDir;
+  private final Path moduleKeys;
   private final String runtime;
   private final boolean ownsSystem;
   private final DiskReserve disk;
 
   Orchestrator(ActorSystem<?> system, Placement placement, DataDirectory dataDir, String runtime, boolean ownsSystem) {
+    this(system, placement, dataDir, dataDir.resolve("hsm"), runtime, ownsSystem);
+  }
+
+  /** @param moduleKeys the directory holding each HSM's module key directory, by ESN (a cluster's shared one) */
+  Orchestrator(ActorSystem<?> system, Placement placement, DataDirectory dataDir, Path moduleKeys,
+      String runtime, boolean ownsSystem) {
     this.system = system;
     this.placement = placement;
     this.dataDir = dataDir;
+    this.moduleKeys = moduleKeys;
     this.runtime = runtime;
     this.ownsSystem = ownsSystem;
     Config c = system.settings().config().getConfig("vcmctl.orchestrator");
@@ -376,7 +385,7 @@ public final class Orchestrator implements AutoCloseable {
    * signed now, which the HSM's own chain then records.
    */
   public CompletionStage<List<ObjectNode>> auditExport(String esn, Principal by) {
-    return resolve(esn).thenCompose(h -> AuditExport.of(system, h, dataDir.resolve("hsm").resolve(h),
+    return resolve(esn).thenCompose(h -> AuditExport.of(system, h, moduleKeys.resolve(h),
         Instant.now()).thenCompose(records -> {
           ObjectNode checkpoint = records.get(records.size() - 1);
           return this.<Done>ask(h, r -> new HsmEntity.RecordAuditExport(AuditExport.digest(checkpoint),

@@ -31,7 +31,9 @@ import org.apache.pekko.stream.javadsl.Source;
  *
  * <p>It reads the journal through the read journal named by {@code vcmctl.orchestrator.read-journal}
  * (Pekko Persistence Query, {@code eventsByTag} on {@link LifecycleTag#NAME}); on the embedded
- * LevelDB journal it must run in the actor system that writes the journal.
+ * LevelDB journal it must run in the actor system that writes the journal. On the JDBC journal of
+ * a cluster any node reads the events of every node, in the order of the journal's
+ * {@code ordering} column, which is also the offset.
  */
 public final class LifecycleFeed {
 
