@@ -7,12 +7,16 @@ import io.vcmctl.hsm.Network;
 import io.vcmctl.hsm.ProviderChoices;
 import io.vcmctl.hsm.SpeedRating;
 import io.vcmctl.persistence.testing.TestConfigs;
+import io.vcmctl.stats.StatsPoller;
+import io.vcmctl.stats.StatsSettings;
+import io.vcmctl.vcm.ModuleClock;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.Refusal.Code;
 import io.vcmctl.vcm.TenantFacts;
 import io.vcmctl.vcm.TestTenant;
 import io.vcmctl.vcm.VcmEntity;
+import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
 import io.vcmctl.vcm.request.PublicKeys;
 import java.nio.file.Path;
@@ -20,14 +24,25 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,10 +61,18 @@ class ModelBasedTest {
   static final Principal ADMIN = Principal.provider("admin");
   static final KeyPair VENDOR = PublicKeys.generateEd25519();
   static final int TENANTS = 3;
+  /** Small ranges, so that addresses run out and network changes strand VCMs. */
+  static final List<String> NETWORKS = List.of("10.9.0.0/29", "10.9.0.0/28", "10.9.0.0/30", "10.9.0.8/29",
+      "10.9.0.0/24");
+  static final List<String> PROPERTIES = List.of("autostart", "restrict_startup", "serial_cardreader", "ip_address",
+      "name");
 
   final long seed = Long.getLong("model.seed", System.nanoTime());
   final int sequences = Integer.getInteger("model.sequences", 200);
   final int steps = Integer.getInteger("model.steps", 12);
+  private int polls;
+  /** How often each outcome came up, to show which rules a run reached. */
+  private final Map<String, Integer> outcomes = new TreeMap<>();
 
   /** One sequence's two HSMs, its tenants, and the steps taken so far. */
   final class Run {
@@ -91,6 +114,14 @@ class ModelBasedTest {
           taken++;
           compare(o, run);
         }
+        // The HSMs' own pollers run a cycle when the process starts again: leave none over the limit.
+        for (String esn : run.esns) {
+          if (run.model.get(esn).vcms.values().stream().anyMatch(
+              v -> v.dataBytes > RulesModel.DISK_LIMIT && v.status != VcmStatus.DISK_LIMIT_STOPPED)) {
+            poll(o, run, esn);
+            compare(o, run);
+          }
+        }
       }
     }
     try (Orchestrator o = Orchestrator.start(config)) {
@@ -99,16 +130,19 @@ class ModelBasedTest {
         compare(o, run);
       }
     }
-    System.out.printf("model-based: seed %d, %d sequences, %d steps, all agreed, also after a restart%n",
-        seed, sequences, taken);
+    System.out.printf("model-based: seed %d, %d sequences, %d steps, all agreed, also after a restart; outcomes %s%n",
+        seed, sequences, taken, outcomes);
   }
 
   private void ready(Orchestrator o, Run run, String esn, SpeedRating speed, int maxActive) {
     await(o.applyLicence(esn, licence(esn, speed, maxActive), ADMIN));
-    await(o.setNetwork(esn, Network.ipv4("10.9.0.0/24"), ADMIN));
+    await(o.setNetwork(esn, Network.ipv4(NETWORKS.get(0)), ADMIN));
     await(o.reset(esn, ADMIN));
-    run.model.get(esn).licence(true, speed, maxActive);
-    run.log.add(esn + ": licence " + speed + " max-active " + maxActive + ", network, reset");
+    RulesModel.Hsm hsm = run.model.get(esn);
+    hsm.licence(true, speed, maxActive);
+    hsm.setNetwork(NETWORKS.get(0));
+    hsm.reset();
+    run.log.add(esn + ": licence " + speed + " max-active " + maxActive + ", network " + NETWORKS.get(0) + ", reset");
   }
 
   private static byte[] licence(String esn, SpeedRating speed, int maxActive) {
@@ -119,9 +153,12 @@ class ModelBasedTest {
     String esn = run.esns.get(random.nextInt(2));
     RulesModel.Hsm hsm = run.model.get(esn);
     List<RulesModel.Vcm> vcms = hsm.inOrder();
-    int op = random.nextInt(vcms.isEmpty() ? 3 : 12);
-    RulesModel.Vcm v = vcms.isEmpty() ? null : vcms.get(random.nextInt(vcms.size()));
+    int op = vcms.isEmpty() ? (random.nextInt(4) == 0 ? random.nextInt(3) : 3)
+        : random.nextInt(3) == 0 ? furthest(vcms) : random.nextInt(25);
+    RulesModel.Vcm any = vcms.isEmpty() ? null : vcms.get(random.nextInt(vcms.size()));
+    RulesModel.Vcm v = any;
     int tenant = random.nextInt(TENANTS);
+    int actor = actorFor(random, v, tenant);
     switch (op) {
       case 0 -> {
         SpeedRating speed = random.nextInt(4) == 0 ? SpeedRating.MID : SpeedRating.BASE;
@@ -130,39 +167,184 @@ class ModelBasedTest {
             () -> o.applyLicence(esn, licence(esn, speed, max), ADMIN));
       }
       case 1 -> check(run, esn + ": reset", hsm.reset(), () -> o.reset(esn, ADMIN));
-      case 2, 3 -> {
-        Optional<Code> expected = hsm.create();
-        Object created = check(run, esn + ": create for tenant " + tenant, expected,
-            () -> o.createVcm(esn, run.tenants.get(tenant).createRequest(Map.of("name", "t" + tenant), Instant.now()),
-                ProviderChoices.NONE, ADMIN));
-        if (expected.isEmpty()) {
-          hsm.created(((HsmEntity.CreatedVcm) created).view().uuid(), tenant);
-        }
+      case 2 -> {
+        String cidr = NETWORKS.get(random.nextInt(NETWORKS.size()));
+        check(run, esn + ": setnetwork " + cidr, hsm.setNetwork(cidr),
+            () -> o.setNetwork(esn, Network.ipv4(cidr), ADMIN));
       }
-      case 4, 5 -> check(run, "start " + v.uuid, hsm.start(v.uuid), () -> o.startVcm(v.uuid, null, ADMIN));
-      case 6 -> {
+      case 3, 4, 5 -> create(o, run, random, esn, hsm, tenant);
+      case 6, 7, 8, 9 -> {
+        RulesModel.Vcm t = pick(random, vcms, x -> x.status == VcmStatus.INACTIVE, any);
+        int owner = actorFor(random, t, tenant);
+        Integer signer = random.nextInt(3) == 0 ? owner : null;
+        check(run, "start " + t.uuid + (signer == null ? "" : " with a start request of tenant " + signer),
+            hsm.start(t.uuid, signer), () -> o.startVcm(t.uuid,
+                signer == null ? null : run.tenants.get(signer).startRequest(t.uuid, Instant.now(), Duration.ofHours(1)),
+                ADMIN));
+      }
+      case 10 -> {
         boolean force = random.nextInt(3) == 0;
         check(run, "stop " + v.uuid + (force ? " --force" : ""), hsm.stop(v.uuid, force),
             () -> o.stopVcm(v.uuid, force, ADMIN));
       }
-      case 7 -> check(run, "delete " + v.uuid, hsm.delete(v.uuid), () -> o.deleteVcm(v.uuid, false, ADMIN));
-      case 8, 9 -> check(run, "tenant " + tenant + " enrolls " + v.uuid, hsm.enroll(v.uuid, tenant),
-          () -> o.tenantAction(v.uuid, run.tenants.get(tenant).principal(), VcmEntity.Action.ENROLL));
-      case 10 -> check(run, "tenant " + tenant + " unenrolls " + v.uuid, hsm.unenroll(v.uuid, tenant),
-          () -> o.tenantAction(v.uuid, run.tenants.get(tenant).principal(), VcmEntity.Action.UNENROLL));
-      default -> {
+      case 11 -> check(run, "delete " + v.uuid, hsm.delete(v.uuid), () -> o.deleteVcm(v.uuid, false, ADMIN));
+      case 12, 13, 14 -> {
+        RulesModel.Vcm t = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE, any);
+        int by = actorFor(random, t, tenant);
+        check(run, "tenant " + by + " enrolls " + t.uuid, hsm.enroll(t.uuid, by),
+            () -> o.tenantAction(t.uuid, run.tenants.get(by).principal(), VcmEntity.Action.ENROLL));
+      }
+      case 15 -> check(run, "tenant " + actor + " unenrolls " + v.uuid, hsm.unenroll(v.uuid, actor),
+          () -> o.tenantAction(v.uuid, run.tenants.get(actor).principal(), VcmEntity.Action.UNENROLL));
+      case 16 -> {
         boolean maintenance = random.nextBoolean();
-        check(run, "tenant " + tenant + " mode " + (maintenance ? "maintenance " : "operational ") + v.uuid,
-            hsm.mode(v.uuid, tenant, maintenance),
-            () -> o.tenantAction(v.uuid, run.tenants.get(tenant).principal(),
+        check(run, "tenant " + actor + " mode " + (maintenance ? "maintenance " : "operational ") + v.uuid,
+            hsm.mode(v.uuid, actor, maintenance),
+            () -> o.tenantAction(v.uuid, run.tenants.get(actor).principal(),
                 maintenance ? VcmEntity.Action.MODE_MAINTENANCE : VcmEntity.Action.MODE_OPERATIONAL));
       }
+      case 17, 18 -> setProperty(o, run, random, hsm, v, actor);
+      case 19, 20, 21, 22 -> {
+        // Mostly into a VCM whose tenant can write, so that disk use grows past the limit.
+        RulesModel.Vcm w = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE && x.enrolled != null, any);
+        int writer = actorFor(random, w, tenant);
+        long room = RulesModel.DISK_LIMIT - w.dataBytes;
+        long[] sizes = {1, 1 << 20, 6 << 20, Math.max(1, room), room + 1, room + 1, 0};
+        long bytes = sizes[random.nextInt(sizes.length)];
+        check(run, "tenant " + writer + " writes " + bytes + " bytes into " + w.uuid,
+            hsm.writeData(w.uuid, writer, bytes),
+            () -> o.writeData(w.uuid, run.tenants.get(writer).principal(), bytes));
+      }
+      default -> poll(o, run, esn);
     }
+  }
+
+  /**
+   * The step that takes some VCM one state further towards the disk limit (started, enrolled,
+   * written past the limit, polled), so that short sequences reach R11 too.
+   */
+  private static int furthest(List<RulesModel.Vcm> vcms) {
+    if (vcms.stream().anyMatch(x -> x.dataBytes > RulesModel.DISK_LIMIT && x.status != VcmStatus.DISK_LIMIT_STOPPED)) {
+      return 23;
+    }
+    if (vcms.stream().anyMatch(x -> x.status == VcmStatus.ACTIVE && x.enrolled != null)) {
+      return 19;
+    }
+    return vcms.stream().anyMatch(x -> x.status == VcmStatus.ACTIVE) ? 12 : 6;
+  }
+
+  /** Mostly a VCM that {@code wanted} accepts, so that the rules past the first refusal are reached. */
+  private static RulesModel.Vcm pick(Random random, List<RulesModel.Vcm> vcms, Predicate<RulesModel.Vcm> wanted,
+      RulesModel.Vcm fallback) {
+    List<RulesModel.Vcm> fit = vcms.stream().filter(wanted).toList();
+    return !fit.isEmpty() && random.nextInt(4) > 0 ? fit.get(random.nextInt(fit.size())) : fallback;
+  }
+
+  /** Mostly the VCM's own tenant, so that the rules past ownership are reached. */
+  private static int actorFor(Random random, RulesModel.Vcm v, int tenant) {
+    return v != null && random.nextInt(5) > 0 ? v.tenant : tenant;
+  }
+
+  private void create(Orchestrator o, Run run, Random random, String esn, RulesModel.Hsm hsm, int tenant) {
+    RulesModel.CreateAsk ask = new RulesModel.CreateAsk(tenant, "t" + tenant, random.nextInt(3) == 0,
+        random.nextInt(4) == 0, random.nextInt(3) == 0, choice(random), choice(random),
+        random.nextInt(4) == 0 ? address(random) : null);
+    Map<String, String> requested = new HashMap<>(Map.of("name", ask.name()));
+    if (ask.autostart()) {
+      requested.put("autostart", "true");
+    }
+    if (ask.restrictStartup()) {
+      requested.put("restrict_startup", "true");
+    }
+    if (ask.serialCardreader()) {
+      requested.put("serial_cardreader", "true");
+    }
+    ProviderChoices choices = new ProviderChoices(null, ask.providerAutostart(), ask.providerSerialCardreader(),
+        ask.providerIp(), null);
+    Optional<Code> expected = hsm.create(ask);
+    Object created = check(run, esn + ": create " + ask, expected,
+        () -> o.createVcm(esn, run.tenants.get(tenant).createRequest(requested, Instant.now()), choices, ADMIN));
+    if (expected.isEmpty()) {
+      hsm.created(((HsmEntity.CreatedVcm) created).view().uuid());
+    }
+  }
+
+  private void setProperty(Orchestrator o, Run run, Random random, RulesModel.Hsm hsm, RulesModel.Vcm v, int signer) {
+    String property = PROPERTIES.get(random.nextInt(PROPERTIES.size()));
+    String value = value(random, property, true);
+    Map<String, String> requested = new HashMap<>();
+    int shape = random.nextInt(8);
+    if (shape == 0) {
+      String other = PROPERTIES.get(random.nextInt(PROPERTIES.size()));
+      requested.put(other, canonical(value(random, other, false)));
+    } else {
+      requested.put(property, canonical(shape == 1 ? value(random, property, false) : value));
+    }
+    if (property.equals("ip_address") && RulesModel.Range.parse(value).isEmpty()) {
+      requested.put(property, address(random));
+    }
+    RulesModel.PropertyAsk ask = new RulesModel.PropertyAsk(signer, requested, property, value);
+    check(run, "properties set " + v.uuid + " " + property + " " + value + " (request of tenant " + signer + ": "
+            + requested + ")", hsm.setProperty(v.uuid, ask),
+        () -> o.setProperty(v.uuid, run.tenants.get(signer).propertiesRequest(v.uuid, requested, Instant.now()),
+            property, value, ADMIN));
+  }
+
+  /** A value for the property; the provider may type one that is not valid, a request never holds one. */
+  private static String value(Random random, String property, boolean mayBeInvalid) {
+    return switch (property) {
+      case "ip_address" -> mayBeInvalid && random.nextInt(10) == 0 ? "10.9.0.256" : address(random);
+      case "name" -> "n" + random.nextInt(3);
+      default -> List.of("true", "false", "True", "False").get(random.nextInt(4));
+    };
+  }
+
+  /** A request carries values in their canonical form. */
+  private static String canonical(String value) {
+    return value.equals("True") || value.equals("False") ? value.toLowerCase(Locale.ROOT) : value;
+  }
+
+  private static String address(Random random) {
+    return "10.9.0." + (1 + random.nextInt(16));
+  }
+
+  private static Boolean choice(Random random) {
+    return switch (random.nextInt(10)) {
+      case 0 -> Boolean.TRUE;
+      case 1, 2 -> Boolean.FALSE;
+      default -> null;
+    };
+  }
+
+  /**
+   * One cycle of the product's stats poller over this HSM, run now instead of on its timer: the
+   * HSM's own poller waits an hour between cycles here, so only this one measures and stops.
+   */
+  private void poll(Orchestrator o, Run run, String esn) {
+    int stopped = run.model.get(esn).poll();
+    run.log.add(esn + ": poll, stops " + stopped);
+    outcomes.merge("stopped by a poll", stopped, Integer::sum);
+    @SuppressWarnings("unchecked")
+    ActorRef<HsmEntity.Command> hsm = (ActorRef<HsmEntity.Command>) o.hsmRef(esn);
+    ActorSystem<?> system = o.system();
+    TestProbe<StatsPoller.CycleCompleted> probe = TestProbe.create(system);
+    system.eventStream().tell(new EventStream.Subscribe<>(StatsPoller.CycleCompleted.class, probe.ref()));
+    StatsSettings settings = StatsSettings.fromConfig(system.settings().config()).withDelay(Duration.ofDays(1));
+    ActorRef<String> cycle = system.systemActorOf(Behaviors.<String>setup(ctx -> {
+      ctx.spawn(StatsPoller.create(hsm, settings, ModuleClock.system()), "poller");
+      return Behaviors.receiveMessage(stop -> Behaviors.stopped());
+    }), "model-poll-" + polls++, Props.empty());
+    probe.fishForMessage(Duration.ofSeconds(30), c -> c.hsm().equals(hsm) ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore());
+    cycle.tell("stop");
+    system.eventStream().tell(new EventStream.Unsubscribe<>(probe.ref()));
   }
 
   /** Runs the command; its outcome must be the model's. Returns the product's answer. */
   private Object check(Run run, String what, Optional<Code> expected, Supplier<CompletionStage<?>> command) {
     run.log.add(what + " -> " + expected.map(Code::name).orElse("accepted"));
+    String verb = what.replaceFirst("^\\S+: ", "").replaceFirst("^tenant \\d+ ", "").split(" ")[0];
+    outcomes.merge(verb + " " + expected.map(Code::name).orElse("accepted"), 1, Integer::sum);
     Object answer;
     Optional<Code> actual;
     try {
@@ -189,21 +371,33 @@ class ModelBasedTest {
       List<VcmView> views = await(o.vcms(esn));
       HsmInfo info = await(o.info(esn));
       String expected = describe(hsm.maxCreatable(), hsm.maxActive(), hsm.vcms.size(), hsm.active(),
+          hsm.network.cidr(), hsm.pending == null ? null : hsm.pending.cidr(),
           hsm.inOrder().stream().map(v -> v.uuid + " " + v.status.label() + " enrolled=" + (v.enrolled != null)
-              + " maintenance=" + v.maintenance + " restart=" + v.restartRequired).collect(Collectors.toList()));
+              + " maintenance=" + v.maintenance + " restart=" + v.restartRequired + " autostart=" + v.autostart
+              + " restrict=" + v.restrictStartup + " serial=" + v.serialCardreader + " ip=" + v.ip
+              + " name=" + v.name + " data=" + v.dataBytes).collect(Collectors.toList()));
       String actual = describe(info.maxCreatableVcms(), info.maxActiveVcms(), info.vcmsCreated(), info.vcmsActive(),
+          cidr(info.network()), cidr(info.pendingNetwork()),
           views.stream().map(v -> v.uuid() + " " + v.status().label() + " enrolled=" + (v.facts().enrolledBy() != null)
               + " maintenance=" + (v.facts().mode() == TenantFacts.Mode.MAINTENANCE)
-              + " restart=" + v.facts().hardserverRestartRequired()).collect(Collectors.toList()));
+              + " restart=" + v.facts().hardserverRestartRequired() + " autostart=" + v.properties().autostart()
+              + " restrict=" + v.properties().restrictStartup() + " serial=" + v.properties().serialCardreader()
+              + " ip=" + v.properties().ipAddress() + " name=" + v.properties().name()
+              + " data=" + v.facts().dataBytes()).collect(Collectors.toList()));
       if (!expected.equals(actual)) {
         throw failure(run, esn + " differs:\n  model:   " + expected + "\n  product: " + actual);
       }
     }
   }
 
-  private static String describe(int maxCreatable, int maxActive, long created, long active, List<String> vcms) {
+  private static String describe(int maxCreatable, int maxActive, long created, long active, String network,
+      String pending, List<String> vcms) {
     return "max_creatable " + maxCreatable + ", max_active " + maxActive + ", created " + created + ", active "
-        + active + ", " + vcms;
+        + active + ", network " + network + ", pending " + pending + ", " + vcms;
+  }
+
+  private static String cidr(Network network) {
+    return network == null ? null : network.prefix() + "/" + network.length();
   }
 
   private AssertionError failure(Run run, String what) {
