@@ -19,12 +19,16 @@ import io.vcmctl.vcm.VcmEntity;
 import io.vcmctl.vcm.VcmStatus;
 import io.vcmctl.vcm.VcmView;
 import io.vcmctl.vcm.request.PublicKeys;
+import io.vcmctl.vcm.request.RequestException;
+import io.vcmctl.vcm.request.RequestPayload;
+import io.vcmctl.vcm.request.SignedRequest;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,10 +51,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Random histories against {@link RulesModel}: each sequence drives two fresh HSMs through the
- * Java facade with create, start, stop, delete, enroll, unenroll, mode changes, licences and
- * resets, and after every step the product and the model must agree on the reply (accepted, or
- * which refusal) and on every view. Then the process restarts on the same LevelDB directory and
- * every HSM of every sequence is compared again.
+ * Java facade with create (tenant requests and provider choices), start (with and without start
+ * requests), stop, delete, property changes, enroll, unenroll, mode changes, tenant data writes,
+ * polls of the stats poller, licences, setnetwork and resets, and after every step the product and
+ * the model must agree on the reply (accepted, or which refusal) and on every view. Then the
+ * process restarts on the same LevelDB directory, every HSM of every sequence is compared again,
+ * and one more create on each shows that the address plan survived too.
  *
  * <p>{@code -Dmodel.seed}, {@code -Dmodel.sequences} and {@code -Dmodel.steps} choose the run;
  * {@code bench/model-run} makes a long one. A failure prints the seed and the steps that led to
@@ -65,7 +71,10 @@ class ModelBasedTest {
   static final List<String> NETWORKS = List.of("10.9.0.0/29", "10.9.0.0/28", "10.9.0.0/30", "10.9.0.8/29",
       "10.9.0.0/24");
   static final List<String> PROPERTIES = List.of("autostart", "restrict_startup", "serial_cardreader", "ip_address",
-      "name");
+      "name", "features", "k_tenant_req");
+  /** Feature lists a licence names, and the features a tenant asks for. */
+  static final List<List<String>> LICENSED = List.of(List.of(), List.of(), List.of("Extra"), List.of("Other"));
+  static final List<String> FEATURES = List.of("StandardFeatures", "Extra", "Extra|StandardFeatures", "Other");
 
   final long seed = Long.getLong("model.seed", System.nanoTime());
   final int sequences = Integer.getInteger("model.sequences", 200);
@@ -80,13 +89,26 @@ class ModelBasedTest {
     final Map<String, RulesModel.Hsm> model;
     final List<TestTenant> tenants = new ArrayList<>();
     final List<String> log = new ArrayList<>();
+    /** Request-signing keys by their encoded public key: the tenants' own and two new ones. */
+    final Map<String, KeyPair> keys = new LinkedHashMap<>();
 
     Run(String a, String b) {
       esns = List.of(a, b);
       model = Map.of(a, new RulesModel.Hsm(), b, new RulesModel.Hsm());
       for (int i = 0; i < TENANTS; i++) {
         tenants.add(new TestTenant());
+        keys.put(tenants.get(i).requestKeyEncoded(), tenants.get(i).requestKey);
       }
+      for (int i = 0; i < 2; i++) {
+        KeyPair k = PublicKeys.generateEd25519();
+        keys.put(PublicKeys.encode(k.getPublic()), k);
+      }
+    }
+
+    /** Mostly the VCM's current key, so that the rules past the signature are reached. */
+    String signer(Random random, RulesModel.Vcm v) {
+      List<String> all = new ArrayList<>(keys.keySet());
+      return random.nextInt(5) > 0 ? v.kTenantReq : all.get(random.nextInt(all.size()));
     }
   }
 
@@ -128,9 +150,15 @@ class ModelBasedTest {
       for (Run run : runs) {
         run.log.add("(restart)");
         compare(o, run);
+        // What only the next create shows must have survived too: freed addresses, pending networking.
+        for (String esn : run.esns) {
+          create(o, run, random, esn, run.model.get(esn), random.nextInt(TENANTS));
+          compare(o, run);
+        }
       }
     }
-    System.out.printf("model-based: seed %d, %d sequences, %d steps, all agreed, also after a restart; outcomes %s%n",
+    System.out.printf("model-based: seed %d, %d sequences, %d steps, all agreed, also after a restart"
+        + " and a create on every HSM; outcomes %s%n",
         seed, sequences, taken, outcomes);
   }
 
@@ -139,14 +167,18 @@ class ModelBasedTest {
     await(o.setNetwork(esn, Network.ipv4(NETWORKS.get(0)), ADMIN));
     await(o.reset(esn, ADMIN));
     RulesModel.Hsm hsm = run.model.get(esn);
-    hsm.licence(true, speed, maxActive);
+    hsm.licence(true, speed, maxActive, List.of());
     hsm.setNetwork(NETWORKS.get(0));
     hsm.reset();
     run.log.add(esn + ": licence " + speed + " max-active " + maxActive + ", network " + NETWORKS.get(0) + ", reset");
   }
 
   private static byte[] licence(String esn, SpeedRating speed, int maxActive) {
-    return Licence.of(esn, true, speed, maxActive, List.of(), Instant.now()).sign(VENDOR);
+    return licence(esn, speed, maxActive, List.of());
+  }
+
+  private static byte[] licence(String esn, SpeedRating speed, int maxActive, List<String> features) {
+    return Licence.of(esn, true, speed, maxActive, features, Instant.now()).sign(VENDOR);
   }
 
   private void step(Orchestrator o, Run run, Random random) {
@@ -163,8 +195,9 @@ class ModelBasedTest {
       case 0 -> {
         SpeedRating speed = random.nextInt(4) == 0 ? SpeedRating.MID : SpeedRating.BASE;
         int max = 1 + random.nextInt(4);
-        check(run, esn + ": licence " + speed + " max-active " + max, hsm.licence(true, speed, max),
-            () -> o.applyLicence(esn, licence(esn, speed, max), ADMIN));
+        List<String> features = LICENSED.get(random.nextInt(LICENSED.size()));
+        check(run, esn + ": licence " + speed + " max-active " + max + " features " + features,
+            hsm.licence(true, speed, max, features), () -> o.applyLicence(esn, licence(esn, speed, max, features), ADMIN));
       }
       case 1 -> check(run, esn + ": reset", hsm.reset(), () -> o.reset(esn, ADMIN));
       case 2 -> {
@@ -175,11 +208,9 @@ class ModelBasedTest {
       case 3, 4, 5 -> create(o, run, random, esn, hsm, tenant);
       case 6, 7, 8, 9 -> {
         RulesModel.Vcm t = pick(random, vcms, x -> x.status == VcmStatus.INACTIVE, any);
-        int owner = actorFor(random, t, tenant);
-        Integer signer = random.nextInt(3) == 0 ? owner : null;
-        check(run, "start " + t.uuid + (signer == null ? "" : " with a start request of tenant " + signer),
-            hsm.start(t.uuid, signer), () -> o.startVcm(t.uuid,
-                signer == null ? null : run.tenants.get(signer).startRequest(t.uuid, Instant.now(), Duration.ofHours(1)),
+        String signer = random.nextInt(3) == 0 ? run.signer(random, t) : null;
+        check(run, "start " + t.uuid + (signer == null ? "" : " with a start request signed by " + id(signer)),
+            hsm.start(t.uuid, signer), () -> o.startVcm(t.uuid, signer == null ? null : startRequest(run, t, signer),
                 ADMIN));
       }
       case 10 -> {
@@ -203,7 +234,7 @@ class ModelBasedTest {
             () -> o.tenantAction(v.uuid, run.tenants.get(actor).principal(),
                 maintenance ? VcmEntity.Action.MODE_MAINTENANCE : VcmEntity.Action.MODE_OPERATIONAL));
       }
-      case 17, 18 -> setProperty(o, run, random, hsm, v, actor);
+      case 17, 18 -> setProperty(o, run, random, hsm, v);
       case 19, 20, 21, 22 -> {
         // Mostly into a VCM whose tenant can write, so that disk use grows past the limit.
         RulesModel.Vcm w = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE && x.enrolled != null, any);
@@ -246,8 +277,9 @@ class ModelBasedTest {
   }
 
   private void create(Orchestrator o, Run run, Random random, String esn, RulesModel.Hsm hsm, int tenant) {
-    RulesModel.CreateAsk ask = new RulesModel.CreateAsk(tenant, "t" + tenant, random.nextInt(3) == 0,
-        random.nextInt(4) == 0, random.nextInt(3) == 0, choice(random), choice(random),
+    RulesModel.CreateAsk ask = new RulesModel.CreateAsk(tenant, run.tenants.get(tenant).requestKeyEncoded(),
+        "t" + tenant, random.nextInt(3) == 0, random.nextInt(4) == 0, random.nextInt(3) == 0,
+        random.nextInt(5) == 0 ? FEATURES.get(random.nextInt(FEATURES.size())) : null, choice(random), choice(random),
         random.nextInt(4) == 0 ? address(random) : null);
     Map<String, String> requested = new HashMap<>(Map.of("name", ask.name()));
     if (ask.autostart()) {
@@ -259,40 +291,66 @@ class ModelBasedTest {
     if (ask.serialCardreader()) {
       requested.put("serial_cardreader", "true");
     }
+    if (ask.features() != null) {
+      requested.put("features", ask.features());
+    }
     ProviderChoices choices = new ProviderChoices(null, ask.providerAutostart(), ask.providerSerialCardreader(),
         ask.providerIp(), null);
     Optional<Code> expected = hsm.create(ask);
-    Object created = check(run, esn + ": create " + ask, expected,
+    Object created = check(run, esn + ": create " + ask.toString().replace(ask.requestKey(), id(ask.requestKey())),
+        expected,
         () -> o.createVcm(esn, run.tenants.get(tenant).createRequest(requested, Instant.now()), choices, ADMIN));
     if (expected.isEmpty()) {
       hsm.created(((HsmEntity.CreatedVcm) created).view().uuid());
     }
   }
 
-  private void setProperty(Orchestrator o, Run run, Random random, RulesModel.Hsm hsm, RulesModel.Vcm v, int signer) {
+  private void setProperty(Orchestrator o, Run run, Random random, RulesModel.Hsm hsm, RulesModel.Vcm v) {
     String property = PROPERTIES.get(random.nextInt(PROPERTIES.size()));
-    String value = value(random, property, true);
+    String value = value(run, random, property, true);
     Map<String, String> requested = new HashMap<>();
     int shape = random.nextInt(8);
     if (shape == 0) {
       String other = PROPERTIES.get(random.nextInt(PROPERTIES.size()));
-      requested.put(other, canonical(value(random, other, false)));
+      requested.put(other, canonical(value(run, random, other, false)));
     } else {
-      requested.put(property, canonical(shape == 1 ? value(random, property, false) : value));
+      requested.put(property, canonical(shape == 1 ? value(run, random, property, false) : value));
     }
-    if (property.equals("ip_address") && RulesModel.Range.parse(value).isEmpty()) {
-      requested.put(property, address(random));
+    if ((property.equals("ip_address") && RulesModel.Range.parse(value).isEmpty())
+        || (property.equals("features") && RulesModel.Hsm.features(value).isEmpty())) {
+      requested.put(property, value(run, random, property, false));
     }
+    String signer = run.signer(random, v);
     RulesModel.PropertyAsk ask = new RulesModel.PropertyAsk(signer, requested, property, value);
-    check(run, "properties set " + v.uuid + " " + property + " " + value + " (request of tenant " + signer + ": "
-            + requested + ")", hsm.setProperty(v.uuid, ask),
-        () -> o.setProperty(v.uuid, run.tenants.get(signer).propertiesRequest(v.uuid, requested, Instant.now()),
-            property, value, ADMIN));
+    check(run, "properties set " + v.uuid + " " + property + " " + shortKeys(value) + " (request signed by "
+            + id(signer) + ": " + shortKeys(requested.toString()) + ")", hsm.setProperty(v.uuid, ask),
+        () -> o.setProperty(v.uuid, run.tenants.get(0).propertiesRequest(v.uuid, requested, Instant.now(),
+            run.keys.get(signer)), property, value, ADMIN));
+  }
+
+  private static byte[] startRequest(Run run, RulesModel.Vcm v, String signer) {
+    try {
+      return SignedRequest.sign(RequestPayload.start(v.uuid, Instant.now(), Duration.ofHours(1)), run.keys.get(signer))
+          .toFileBytes();
+    } catch (RequestException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A short name for an encoded key in the printed steps. */
+  private static String id(String encodedKey) {
+    return "key-" + Integer.toHexString(encodedKey.hashCode());
+  }
+
+  private static String shortKeys(String text) {
+    return java.util.regex.Pattern.compile("MC[A-Za-z0-9+/=]{40,}").matcher(text).replaceAll(m -> id(m.group()));
   }
 
   /** A value for the property; the provider may type one that is not valid, a request never holds one. */
-  private static String value(Random random, String property, boolean mayBeInvalid) {
+  private static String value(Run run, Random random, String property, boolean mayBeInvalid) {
     return switch (property) {
+      case "features" -> mayBeInvalid && random.nextInt(10) == 0 ? "no good" : FEATURES.get(random.nextInt(FEATURES.size()));
+      case "k_tenant_req" -> new ArrayList<>(run.keys.keySet()).get(random.nextInt(run.keys.size()));
       case "ip_address" -> mayBeInvalid && random.nextInt(10) == 0 ? "10.9.0.256" : address(random);
       case "name" -> "n" + random.nextInt(3);
       default -> List.of("true", "false", "True", "False").get(random.nextInt(4));
@@ -371,18 +429,21 @@ class ModelBasedTest {
       List<VcmView> views = await(o.vcms(esn));
       HsmInfo info = await(o.info(esn));
       String expected = describe(hsm.maxCreatable(), hsm.maxActive(), hsm.vcms.size(), hsm.active(),
-          hsm.network.cidr(), hsm.pending == null ? null : hsm.pending.cidr(),
+          hsm.network.cidr(), hsm.pending == null ? null : hsm.pending.cidr(), List.copyOf(hsm.licensed),
           hsm.inOrder().stream().map(v -> v.uuid + " " + v.status.label() + " enrolled=" + (v.enrolled != null)
               + " maintenance=" + v.maintenance + " restart=" + v.restartRequired + " autostart=" + v.autostart
               + " restrict=" + v.restrictStartup + " serial=" + v.serialCardreader + " ip=" + v.ip
-              + " name=" + v.name + " data=" + v.dataBytes).collect(Collectors.toList()));
+              + " name=" + v.name + " features=" + v.features + " k_tenant_req=" + id(v.kTenantReq)
+              + " data=" + v.dataBytes).collect(Collectors.toList()));
       String actual = describe(info.maxCreatableVcms(), info.maxActiveVcms(), info.vcmsCreated(), info.vcmsActive(),
-          cidr(info.network()), cidr(info.pendingNetwork()),
+          cidr(info.network()), cidr(info.pendingNetwork()), info.features(),
           views.stream().map(v -> v.uuid() + " " + v.status().label() + " enrolled=" + (v.facts().enrolledBy() != null)
               + " maintenance=" + (v.facts().mode() == TenantFacts.Mode.MAINTENANCE)
               + " restart=" + v.facts().hardserverRestartRequired() + " autostart=" + v.properties().autostart()
               + " restrict=" + v.properties().restrictStartup() + " serial=" + v.properties().serialCardreader()
               + " ip=" + v.properties().ipAddress() + " name=" + v.properties().name()
+              + " features=" + String.join("|", v.properties().features())
+              + " k_tenant_req=" + id(v.properties().kTenantReq())
               + " data=" + v.facts().dataBytes()).collect(Collectors.toList()));
       if (!expected.equals(actual)) {
         throw failure(run, esn + " differs:\n  model:   " + expected + "\n  product: " + actual);
@@ -391,9 +452,9 @@ class ModelBasedTest {
   }
 
   private static String describe(int maxCreatable, int maxActive, long created, long active, String network,
-      String pending, List<String> vcms) {
+      String pending, List<String> features, List<String> vcms) {
     return "max_creatable " + maxCreatable + ", max_active " + maxActive + ", created " + created + ", active "
-        + active + ", network " + network + ", pending " + pending + ", " + vcms;
+        + active + ", network " + network + ", pending " + pending + ", features " + features + ", " + vcms;
   }
 
   private static String cidr(Network network) {

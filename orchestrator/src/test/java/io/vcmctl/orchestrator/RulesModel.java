@@ -10,14 +10,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
  * A plain reference model of the operator guide's rules for the commands the model-based test
  * drives: licences (multi-tenancy, speed, active count), the creation and active limits (R3),
  * the tenant's consent to autostart, autostart and restrict_startup exclusive (R1), one serial
- * cardreader per HSM (R2), the start request of a restrict_startup VCM (R4), stop of a VCM in use
- * (R5), delete of an active VCM (R6), property changes (R7), one enrolment per tenant and HSM and
+ * cardreader per HSM (R2), licensed features, the start request of a restrict_startup VCM (R4),
+ * stop of a VCM in use (R5), delete of an active VCM (R6), property changes (R7) and the key that
+ * signs them (R8), one enrolment per tenant and HSM and
  * only to an active VCM (R9), enrolment kept across stop and start (R10), tenant data and the
  * disk limit (R11), networking and addresses, and reset with autostart. Written from the rules,
  * not from the product's classes, so that the two can disagree. Where the rules leave the order
@@ -29,6 +31,8 @@ final class RulesModel {
   static final long DISK_LIMIT = 16L * 1024 * 1024;
   /** The largest single data write (vcmctl.vcm.max-data-write). */
   static final long MAX_WRITE = 1024L * 1024 * 1024;
+  /** The platform feature every HSM has without a feature licence (vcmctl.hsm.base-features). */
+  static final String BASE_FEATURE = "StandardFeatures";
 
   /** An IPv4 range: every address inside it but the network and broadcast ones is usable. */
   record Range(String cidr, long base, int length) {
@@ -90,6 +94,9 @@ final class RulesModel {
     boolean serialCardreader;
     String name;
     String ip;
+    String features;
+    /** The request-signing key, encoded: requests to start or modify the VCM must be signed by it. */
+    String kTenantReq;
     long dataBytes;
 
     Vcm(UUID uuid, int tenant) {
@@ -103,17 +110,23 @@ final class RulesModel {
   }
 
   /** What a tenant's create request asks for, and what the provider decides (null: as requested). */
-  record CreateAsk(int tenant, String name, boolean autostart, boolean restrictStartup, boolean serialCardreader,
-      Boolean providerAutostart, Boolean providerSerialCardreader, String providerIp) {}
+  record CreateAsk(int tenant, String requestKey, String name, boolean autostart, boolean restrictStartup,
+      boolean serialCardreader, String features, Boolean providerAutostart, Boolean providerSerialCardreader,
+      String providerIp) {}
 
-  /** What a tenant's properties request names, who signed it, and the property and value the provider sets. */
-  record PropertyAsk(int signer, Map<String, String> requested, String property, String value) {}
+  /**
+   * What a tenant's properties request names, the key that signed it (encoded), and the property
+   * and value the provider sets.
+   */
+  record PropertyAsk(String signer, Map<String, String> requested, String property, String value) {}
 
   /** An HSM as the model sees it: its licence, networking and its VCMs that are not deleted, in creation order. */
   static final class Hsm {
     boolean multiTenant;
     SpeedRating speed = SpeedRating.BASE;
     int licensedActive = 1;
+    /** The platform features VCMs may have: the base one, plus those the newest licence naming any names. */
+    final TreeSet<String> licensed = new TreeSet<>(List.of(BASE_FEATURE));
     Range network;
     Range pending;
     final Map<UUID, Vcm> vcms = new LinkedHashMap<>();
@@ -137,7 +150,12 @@ final class RulesModel {
       return vcms.values().stream().filter(v -> v.status == VcmStatus.ACTIVE).count();
     }
 
-    Optional<Code> licence(boolean multi, SpeedRating rating, int active) {
+    Optional<Code> licence(boolean multi, SpeedRating rating, int active, List<String> features) {
+      if (!features.isEmpty()) {
+        licensed.clear();
+        licensed.add(BASE_FEATURE);
+        licensed.addAll(features);
+      }
       multiTenant |= multi;
       if (rating.compareTo(speed) > 0) {
         speed = rating;
@@ -173,8 +191,13 @@ final class RulesModel {
       v.serialCardreader = ask.providerSerialCardreader() != null ? ask.providerSerialCardreader()
           : ask.serialCardreader();
       v.name = ask.name();
+      v.kTenantReq = ask.requestKey();
       if (v.autostart && v.restrictStartup) {
         return Optional.of(Code.AUTOSTART_RESTRICT_STARTUP_EXCLUSIVE);
+      }
+      v.features = ask.features() == null ? String.join("|", licensed) : features(ask.features()).orElseThrow();
+      if (!licensed.containsAll(List.of(v.features.split("\\|")))) {
+        return Optional.of(Code.FEATURE_NOT_LICENSED);
       }
       if (v.serialCardreader && vcms.values().stream().anyMatch(o -> o.serialCardreader)) {
         return Optional.of(Code.SERIAL_CARDREADER_IN_USE);
@@ -199,6 +222,8 @@ final class RulesModel {
       v.serialCardreader = planned.serialCardreader;
       v.name = planned.name;
       v.ip = planned.ip;
+      v.features = planned.features;
+      v.kTenantReq = planned.kTenantReq;
       vcms.put(uuid, v);
       return v;
     }
@@ -241,7 +266,8 @@ final class RulesModel {
       v.ip = to;
     }
 
-    Optional<Code> start(UUID uuid, Integer requestedBy) {
+    /** {@code signedBy}: the key that signed the start request, if one is given. */
+    Optional<Code> start(UUID uuid, String signedBy) {
       Vcm v = vcms.get(uuid);
       if (v == null) {
         return Optional.of(Code.NOT_FOUND);
@@ -255,10 +281,10 @@ final class RulesModel {
       if (v.status == VcmStatus.DISK_LIMIT_STOPPED) {
         return Optional.of(Code.DISK_LIMIT_STOPPED);
       }
-      if (v.restrictStartup && requestedBy == null) {
+      if (v.restrictStartup && signedBy == null) {
         return Optional.of(Code.START_REQUEST_REQUIRED);
       }
-      if (requestedBy != null && requestedBy != v.tenant) {
+      if (signedBy != null && !signedBy.equals(v.kTenantReq)) {
         return Optional.of(Code.INVALID_REQUEST);
       }
       v.status = VcmStatus.ACTIVE;
@@ -313,6 +339,15 @@ final class RulesModel {
             return address;
           }
         }
+        if (property.equals("features")) {
+          Optional<String> features = features(ask.value());
+          if (features.isEmpty()) {
+            return Optional.of(Code.INVALID_ARGUMENT);
+          }
+          if (!licensed.containsAll(List.of(features.get().split("\\|")))) {
+            return Optional.of(Code.FEATURE_NOT_LICENSED);
+          }
+        }
       }
       if (v.status == VcmStatus.ACTIVE) {
         return Optional.of(Code.MODIFY_WHILE_ACTIVE);
@@ -320,18 +355,20 @@ final class RulesModel {
       if (v.status == VcmStatus.DISK_LIMIT_STOPPED) {
         return Optional.of(Code.DISK_LIMIT_STOPPED);
       }
-      boolean isFlag = !property.equals("ip_address") && !property.equals("name");
+      boolean isFlag = List.of("autostart", "restrict_startup", "serial_cardreader").contains(property);
       if (isFlag && flag.isEmpty()) {
         return Optional.of(Code.INVALID_ARGUMENT);
       }
-      if (ask.signer() != v.tenant) {
+      if (!ask.signer().equals(v.kTenantReq)) {
         return Optional.of(Code.INVALID_REQUEST);
       }
       String requested = ask.requested().get(property);
       if (requested == null) {
         return Optional.of(Code.PROPERTY_NOT_REQUESTED);
       }
-      boolean same = isFlag ? bool(requested).equals(flag) : requested.equals(ask.value());
+      String value = property.equals("features") ? features(ask.value()).orElseThrow() : ask.value();
+      boolean same = isFlag ? bool(requested).equals(flag)
+          : property.equals("features") ? features(requested).equals(Optional.of(value)) : requested.equals(value);
       if (!same) {
         return Optional.of(Code.PROPERTY_MISMATCH);
       }
@@ -345,9 +382,23 @@ final class RulesModel {
         case "restrict_startup" -> v.restrictStartup = flag.get();
         case "serial_cardreader" -> v.serialCardreader = flag.get();
         case "ip_address" -> addressChanged(v, ask.value(), false);
+        case "features" -> v.features = value;
+        case "k_tenant_req" -> v.kTenantReq = value;
         default -> v.name = ask.value();
       }
       return Optional.empty();
+    }
+
+    /** Feature names joined by |, sorted and each once; empty when a name is not valid. */
+    static Optional<String> features(String joined) {
+      TreeSet<String> names = new TreeSet<>();
+      for (String name : joined.split("\\|", -1)) {
+        if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
+          return Optional.empty();
+        }
+        names.add(name);
+      }
+      return Optional.of(String.join("|", names));
     }
 
     private static Optional<Boolean> bool(String value) {
