@@ -1,5 +1,6 @@
 package io.vcmctl.orchestrator;
 
+import io.vcmctl.hsm.EnvStats;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.hsm.HsmInfo;
 import io.vcmctl.hsm.Licence;
@@ -376,7 +377,8 @@ class ModelBasedTest {
 
   /**
    * One cycle of the product's stats poller over this HSM, run now instead of on its timer: the
-   * HSM's own poller waits an hour between cycles here, so only this one measures and stops.
+   * HSM's own poller waits an hour between cycles here, so only this one measures and stops. The
+   * figures it stored (stats, getenvstats) must then be the model's.
    */
   private void poll(Orchestrator o, Run run, String esn) {
     int stopped = run.model.get(esn).poll();
@@ -396,6 +398,15 @@ class ModelBasedTest {
         : FishingOutcomes.continueAndIgnore());
     cycle.tell("stop");
     system.eventStream().tell(new EventStream.Unsubscribe<>(probe.ref()));
+    RulesModel.Hsm model = run.model.get(esn);
+    String expected = model.stats() + " " + model.envStats();
+    EnvStats env = await(o.envStats(esn));
+    String actual = await(o.stats(esn)).vcms().stream().map(f -> f.uuid() + " " + f.name() + " " + f.status().label()
+        + " memory=" + f.memoryBytes() + " disk=" + f.diskBytes() + " approaching=" + f.approachingDiskLimit()).toList()
+        + " mem_used=" + env.memUsed() + " disk_used=" + env.diskUsed();
+    if (!expected.equals(actual)) {
+      throw failure(run, esn + " stats differ after the poll:\n  model:   " + expected + "\n  product: " + actual);
+    }
   }
 
   /** Runs the command; its outcome must be the model's. Returns the product's answer. */

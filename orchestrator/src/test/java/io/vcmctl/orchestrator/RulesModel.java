@@ -31,6 +31,11 @@ final class RulesModel {
   static final long DISK_LIMIT = 16L * 1024 * 1024;
   /** The largest single data write (vcmctl.vcm.max-data-write). */
   static final long MAX_WRITE = 1024L * 1024 * 1024;
+  /** What an active VCM takes without a Security World or data (vcmctl.vcm.simulated-runtime.base-memory). */
+  static final long BASE_MEMORY = 32L * 1024 * 1024;
+  /** What the platform takes with no VCM (vcmctl.hsm.platform-memory). */
+  static final long PLATFORM_MEMORY = 512L * 1024 * 1024;
+
   /** The platform feature every HSM has without a feature licence (vcmctl.hsm.base-features). */
   static final String BASE_FEATURE = "StandardFeatures";
 
@@ -513,6 +518,26 @@ final class RulesModel {
         }
       }
       return Optional.empty();
+    }
+
+    /**
+     * What the stats show just after a poll, VCM by VCM: an active VCM takes its base memory plus
+     * its data, an inactive one none; disk is its data, active or not; from 80 % of the limit it
+     * is approaching it.
+     */
+    List<String> stats() {
+      return vcms.values().stream().map(v -> v.uuid + " " + v.name + " " + v.status.label() + " memory=" + memory(v)
+          + " disk=" + v.dataBytes + " approaching=" + (v.dataBytes >= (long) Math.ceil(DISK_LIMIT * 0.8))).toList();
+    }
+
+    /** getenvstats: the platform's memory plus the active VCMs', and every VCM's disk. */
+    String envStats() {
+      return "mem_used=" + (PLATFORM_MEMORY + vcms.values().stream().mapToLong(Hsm::memory).sum())
+          + " disk_used=" + vcms.values().stream().mapToLong(v -> v.dataBytes).sum();
+    }
+
+    private static long memory(Vcm v) {
+      return v.status == VcmStatus.ACTIVE ? BASE_MEMORY + v.dataBytes : 0;
     }
 
     List<Vcm> inOrder() {
