@@ -233,8 +233,7 @@ class ModelBasedTest {
     List<RulesModel.Vcm> vcms = hsm.inOrder();
     int op = vcms.isEmpty() ? (random.nextInt(4) == 0 ? random.nextInt(3) : 3)
         : random.nextInt(3) == 0 ? furthest(vcms) : random.nextInt(25);
-    RulesModel.Vcm any = vcms.isEmpty() ? null : vcms.get(random.nextInt(vcms.size()));
-    RulesModel.Vcm v = any;
+    RulesModel.Vcm v = vcms.isEmpty() ? null : vcms.get(random.nextInt(vcms.size()));
     int tenant = random.nextInt(TENANTS);
     int actor = actorFor(random, v, tenant);
     switch (op) {
@@ -253,7 +252,7 @@ class ModelBasedTest {
       }
       case 3, 4, 5 -> create(o, run, random, esn, hsm, tenant);
       case 6, 7, 8, 9 -> {
-        RulesModel.Vcm t = pick(random, vcms, x -> x.status == VcmStatus.INACTIVE, any);
+        RulesModel.Vcm t = pick(random, vcms, x -> x.status == VcmStatus.INACTIVE, v);
         String signer = random.nextInt(3) == 0 ? run.signer(random, t) : null;
         check(run, "start " + t.uuid + (signer == null ? "" : " with a start request signed by " + id(signer)),
             hsm.start(t.uuid, signer), () -> o.startVcm(t.uuid, signer == null ? null : startRequest(run, t, signer),
@@ -266,7 +265,7 @@ class ModelBasedTest {
       }
       case 11 -> check(run, "delete " + v.uuid, hsm.delete(v.uuid), () -> o.deleteVcm(v.uuid, false, ADMIN));
       case 12, 13, 14 -> {
-        RulesModel.Vcm t = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE, any);
+        RulesModel.Vcm t = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE, v);
         int by = actorFor(random, t, tenant);
         check(run, "tenant " + by + " enrolls " + t.uuid, hsm.enroll(t.uuid, by),
             () -> o.tenantAction(t.uuid, run.tenants.get(by).principal(), VcmEntity.Action.ENROLL));
@@ -283,7 +282,7 @@ class ModelBasedTest {
       case 17, 18 -> setProperty(o, run, random, hsm, v);
       case 19, 20, 21, 22 -> {
         // Mostly into a VCM whose tenant can write, so that disk use grows past the limit.
-        RulesModel.Vcm w = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE && x.enrolled != null, any);
+        RulesModel.Vcm w = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE && x.enrolled != null, v);
         int writer = actorFor(random, w, tenant);
         long room = RulesModel.DISK_LIMIT - w.dataBytes;
         long[] sizes = {1, 1 << 20, 6 << 20, Math.max(1, room), room + 1, room + 1, 0};
