@@ -164,7 +164,7 @@ class ModelBasedTest {
     // The HSMs' own pollers run a cycle when the process starts again: leave none over the limit.
     for (String esn : run.esns) {
       if (run.model.get(esn).vcms.values().stream().anyMatch(
-          v -> v.dataBytes > RulesModel.DISK_LIMIT && v.status != VcmStatus.DISK_LIMIT_STOPPED)) {
+          v -> v.disk() > RulesModel.DISK_LIMIT && v.status != VcmStatus.DISK_LIMIT_STOPPED)) {
         poll(o, run, esn);
         compare(o, run);
       }
@@ -215,7 +215,7 @@ class ModelBasedTest {
     RulesModel.Hsm hsm = run.model.get(esn);
     hsm.licence(true, speed, maxActive, List.of());
     hsm.setNetwork(NETWORKS.get(0));
-    hsm.reset();
+    hsm.reset(true);
     run.log.add(esn + ": licence " + speed + " max-active " + maxActive + ", network " + NETWORKS.get(0) + ", reset");
   }
 
@@ -232,7 +232,7 @@ class ModelBasedTest {
     RulesModel.Hsm hsm = run.model.get(esn);
     List<RulesModel.Vcm> vcms = hsm.inOrder();
     int op = vcms.isEmpty() ? (random.nextInt(4) == 0 ? random.nextInt(3) : 3)
-        : random.nextInt(3) == 0 ? furthest(vcms) : random.nextInt(25);
+        : random.nextInt(3) == 0 ? furthest(vcms) : random.nextInt(27);
     RulesModel.Vcm v = vcms.isEmpty() ? null : vcms.get(random.nextInt(vcms.size()));
     int tenant = random.nextInt(TENANTS);
     int actor = actorFor(random, v, tenant);
@@ -244,7 +244,10 @@ class ModelBasedTest {
         check(run, esn + ": licence " + speed + " max-active " + max + " features " + features,
             hsm.licence(true, speed, max, features), () -> o.applyLicence(esn, licence(esn, speed, max, features), ADMIN));
       }
-      case 1 -> check(run, esn + ": reset", hsm.reset(), () -> o.reset(esn, ADMIN));
+      case 1 -> {
+        boolean force = random.nextBoolean();
+        check(run, esn + ": reset" + (force ? " --force" : ""), hsm.reset(force), () -> o.reset(esn, force, ADMIN));
+      }
       case 2 -> {
         String cidr = NETWORKS.get(random.nextInt(NETWORKS.size()));
         check(run, esn + ": setnetwork " + cidr, hsm.setNetwork(cidr),
@@ -284,12 +287,24 @@ class ModelBasedTest {
         // Mostly into a VCM whose tenant can write, so that disk use grows past the limit.
         RulesModel.Vcm w = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE && x.enrolled != null, v);
         int writer = actorFor(random, w, tenant);
-        long room = RulesModel.DISK_LIMIT - w.dataBytes;
+        long room = RulesModel.DISK_LIMIT - w.disk();
         long[] sizes = {1, 1 << 20, 6 << 20, Math.max(1, room), room + 1, room + 1, 0};
         long bytes = sizes[random.nextInt(sizes.length)];
         check(run, "tenant " + writer + " writes " + bytes + " bytes into " + w.uuid,
             hsm.writeData(w.uuid, writer, bytes),
             () -> o.writeData(w.uuid, run.tenants.get(writer).principal(), bytes));
+      }
+      case 25 -> {
+        RulesModel.Vcm w = pick(random, vcms, x -> x.status == VcmStatus.ACTIVE && x.enrolled != null, v);
+        int by = actorFor(random, w, tenant);
+        check(run, "tenant " + by + " loads the world of " + w.uuid, hsm.loadWorld(w.uuid, by),
+            () -> o.tenantAction(w.uuid, run.tenants.get(by).principal(), VcmEntity.Action.LOAD_WORLD));
+      }
+      case 26 -> {
+        RulesModel.Vcm w = pick(random, vcms, x -> x.restartRequired, v);
+        int by = actorFor(random, w, tenant);
+        check(run, "tenant " + by + " acknowledges the restart of " + w.uuid, hsm.acknowledgeRestart(w.uuid, by),
+            () -> o.tenantAction(w.uuid, run.tenants.get(by).principal(), VcmEntity.Action.ACKNOWLEDGE_RESTART));
       }
       default -> poll(o, run, esn);
     }
@@ -300,7 +315,7 @@ class ModelBasedTest {
    * written past the limit, polled), so that short sequences reach R11 too.
    */
   private static int furthest(List<RulesModel.Vcm> vcms) {
-    if (vcms.stream().anyMatch(x -> x.dataBytes > RulesModel.DISK_LIMIT && x.status != VcmStatus.DISK_LIMIT_STOPPED)) {
+    if (vcms.stream().anyMatch(x -> x.disk() > RulesModel.DISK_LIMIT && x.status != VcmStatus.DISK_LIMIT_STOPPED)) {
       return 23;
     }
     if (vcms.stream().anyMatch(x -> x.status == VcmStatus.ACTIVE && x.enrolled != null)) {
@@ -486,7 +501,8 @@ class ModelBasedTest {
       String expected = describe(hsm.maxCreatable(), hsm.maxActive(), hsm.vcms.size(), hsm.active(),
           hsm.network.cidr(), hsm.pending == null ? null : hsm.pending.cidr(), List.copyOf(hsm.licensed),
           hsm.inOrder().stream().map(v -> v.uuid + " " + v.status.label() + " enrolled=" + (v.enrolled != null)
-              + " maintenance=" + v.maintenance + " restart=" + v.restartRequired + " autostart=" + v.autostart
+              + " maintenance=" + v.maintenance + " restart=" + v.restartRequired + " world=" + v.worldLoaded
+              + " autostart=" + v.autostart
               + " restrict=" + v.restrictStartup + " serial=" + v.serialCardreader + " ip=" + v.ip
               + " name=" + v.name + " features=" + v.features + " k_tenant_req=" + id(v.kTenantReq)
               + " data=" + v.dataBytes).collect(Collectors.toList()));
@@ -494,7 +510,8 @@ class ModelBasedTest {
           cidr(info.network()), cidr(info.pendingNetwork()), info.features(),
           views.stream().map(v -> v.uuid() + " " + v.status().label() + " enrolled=" + (v.facts().enrolledBy() != null)
               + " maintenance=" + (v.facts().mode() == TenantFacts.Mode.MAINTENANCE)
-              + " restart=" + v.facts().hardserverRestartRequired() + " autostart=" + v.properties().autostart()
+              + " restart=" + v.facts().hardserverRestartRequired() + " world=" + v.facts().securityWorldLoaded()
+              + " autostart=" + v.properties().autostart()
               + " restrict=" + v.properties().restrictStartup() + " serial=" + v.properties().serialCardreader()
               + " ip=" + v.properties().ipAddress() + " name=" + v.properties().name()
               + " features=" + String.join("|", v.properties().features())

@@ -35,6 +35,9 @@ final class RulesModel {
   static final long BASE_MEMORY = 32L * 1024 * 1024;
   /** What the platform takes with no VCM (vcmctl.hsm.platform-memory). */
   static final long PLATFORM_MEMORY = 512L * 1024 * 1024;
+  /** A loaded Security World on disk and, while active, in memory (vcmctl.vcm.simulated-runtime). */
+  static final long WORLD_DISK = 512L * 1024;
+  static final long WORLD_MEMORY = 4L * 1024 * 1024;
 
   /** The platform feature every HSM has without a feature licence (vcmctl.hsm.base-features). */
   static final String BASE_FEATURE = "StandardFeatures";
@@ -94,6 +97,7 @@ final class RulesModel {
     Integer enrolled;
     boolean maintenance;
     boolean restartRequired;
+    boolean worldLoaded;
     boolean autostart;
     boolean restrictStartup;
     boolean serialCardreader;
@@ -111,6 +115,11 @@ final class RulesModel {
 
     boolean inUse() {
       return enrolled != null && !maintenance;
+    }
+
+    /** Disk use: the Security World once loaded and the tenant's data, active or not. */
+    long disk() {
+      return (worldLoaded ? WORLD_DISK : 0) + dataBytes;
     }
   }
 
@@ -481,6 +490,36 @@ final class RulesModel {
     }
 
     /** Tenant data; it counts as disk use, active or not. */
+    /** The tenant loads its Security World; it stays across stop and start (R10). */
+    Optional<Code> loadWorld(UUID uuid, int tenant) {
+      Vcm v = vcms.get(uuid);
+      Optional<Code> refused = inside(v, tenant);
+      if (refused.isPresent()) {
+        return refused;
+      }
+      v.worldLoaded = true;
+      return Optional.empty();
+    }
+
+    /** The tenant says its hardserver was restarted after a forced stop. */
+    Optional<Code> acknowledgeRestart(UUID uuid, int tenant) {
+      Vcm v = vcms.get(uuid);
+      if (v == null) {
+        return Optional.of(Code.NOT_FOUND);
+      }
+      if (v.tenant != tenant) {
+        return Optional.of(Code.NOT_YOUR_VCM);
+      }
+      if (v.status == VcmStatus.DISK_LIMIT_STOPPED) {
+        return Optional.of(Code.DISK_LIMIT_STOPPED);
+      }
+      if (!v.restartRequired) {
+        return Optional.of(Code.INVALID_ARGUMENT);
+      }
+      v.restartRequired = false;
+      return Optional.empty();
+    }
+
     Optional<Code> writeData(UUID uuid, int tenant, long bytes) {
       Vcm v = vcms.get(uuid);
       Optional<Code> refused = inside(v, tenant);
@@ -497,7 +536,7 @@ final class RulesModel {
     /** R11: a poll stops every VCM over the disk limit, active or not, for good; how many it stopped. */
     int poll() {
       List<Vcm> over = vcms.values().stream()
-          .filter(v -> v.dataBytes > DISK_LIMIT && v.status != VcmStatus.DISK_LIMIT_STOPPED).toList();
+          .filter(v -> v.disk() > DISK_LIMIT && v.status != VcmStatus.DISK_LIMIT_STOPPED).toList();
       over.forEach(v -> v.status = VcmStatus.DISK_LIMIT_STOPPED);
       return over.size();
     }
@@ -505,8 +544,12 @@ final class RulesModel {
     /**
      * Every active VCM stops (no restart needed: the tenant expects a reset), pending networking
      * takes effect, then the stopped autostart VCMs start in creation order up to max_active_vcms.
+     * Unless forced, a reset that would stop a VCM in use is refused (R5).
      */
-    Optional<Code> reset() {
+    Optional<Code> reset(boolean force) {
+      if (!force && vcms.values().stream().anyMatch(v -> v.status == VcmStatus.ACTIVE && v.inUse())) {
+        return Optional.of(Code.VCM_IN_USE);
+      }
       vcms.values().stream().filter(v -> v.status == VcmStatus.ACTIVE).forEach(v -> v.status = VcmStatus.INACTIVE);
       if (pending != null) {
         network = pending;
@@ -522,22 +565,22 @@ final class RulesModel {
 
     /**
      * What the stats show just after a poll, VCM by VCM: an active VCM takes its base memory plus
-     * its data, an inactive one none; disk is its data, active or not; from 80 % of the limit it
-     * is approaching it.
+     * its Security World and data, an inactive one none; disk counts active or not; from 80 % of
+     * the limit it is approaching it.
      */
     List<String> stats() {
       return vcms.values().stream().map(v -> v.uuid + " " + v.name + " " + v.status.label() + " memory=" + memory(v)
-          + " disk=" + v.dataBytes + " approaching=" + (v.dataBytes >= (long) Math.ceil(DISK_LIMIT * 0.8))).toList();
+          + " disk=" + v.disk() + " approaching=" + (v.disk() >= (long) Math.ceil(DISK_LIMIT * 0.8))).toList();
     }
 
     /** getenvstats: the platform's memory plus the active VCMs', and every VCM's disk. */
     String envStats() {
       return "mem_used=" + (PLATFORM_MEMORY + vcms.values().stream().mapToLong(Hsm::memory).sum())
-          + " disk_used=" + vcms.values().stream().mapToLong(v -> v.dataBytes).sum();
+          + " disk_used=" + vcms.values().stream().mapToLong(Vcm::disk).sum();
     }
 
     private static long memory(Vcm v) {
-      return v.status == VcmStatus.ACTIVE ? BASE_MEMORY + v.dataBytes : 0;
+      return v.status == VcmStatus.ACTIVE ? BASE_MEMORY + (v.worldLoaded ? WORLD_MEMORY : 0) + v.dataBytes : 0;
     }
 
     List<Vcm> inOrder() {
