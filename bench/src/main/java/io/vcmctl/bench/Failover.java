@@ -278,8 +278,8 @@ final class Failover {
         pb.environment().put("JAVA_OPTS", "-Dlogback.configurationFile=logback.xml");
         Process process = pb.start();
         process.getOutputStream().close();
-        Path log = Files.createDirectories(LOGS).resolve(dataDir.getParent().getFileName() + "-" + dataDir.getFileName() + "-"
-            + process.pid() + ".log");
+        Path log = Files.createDirectories(LOGS).resolve(dataDir.getParent().getFileName() + "-"
+            + dataDir.getFileName() + "-" + process.pid() + ".log");
         String url = "http://127.0.0.1:" + port;
         CompletableFuture<Void> listening = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
