@@ -68,13 +68,14 @@ public final class Bench {
     sections.put("7", Tokens::run);
     sections.put("9", AuditVerify::run);
     sections.put("10", SharedJournal::run);
-    sections.put("11", OperatorLookups::run);
+    sections.put("11", Failover::run);
+    sections.put("12", OperatorLookups::run);
     // Section 5 (heap per VCM) is measured in the create rounds of section 2.
     if (only.remove("5")) {
       only.add("2");
     }
     if (!sections.keySet().containsAll(only)) {
-      usage("sections are 1 to 7 and 9");
+      usage("sections are 1 to 7 and 9 to 12");
     }
     Path root = Path.of(System.getProperty("bench.data", "bench/target/bench-data")).toAbsolutePath();
     Bench bench = new Bench(quick, root);
@@ -102,7 +103,7 @@ public final class Bench {
   }
 
   private static void usage(String problem) {
-    System.err.println("ERROR: " + problem + "; usage: bench/run [--quick] [--only 1,2,3,4,5,6,7,8,9,10]");
+    System.err.println("ERROR: " + problem + "; usage: bench/run [--quick] [--only 1,2,3,4,5,6,7,8,9,10,11,12]");
     System.exit(2);
   }
 }

@@ -9,7 +9,6 @@ import io.vcmctl.orchestrator.cluster.HsmShard;
 import io.vcmctl.orchestrator.cluster.VcmHomes;
 import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.stats.StatsSettings;
-import io.vcmctl.vcm.VcmRuntime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,14 +41,13 @@ public final class ClusterNode {
     DataDirectory dir = DataDirectory.of(config.dataDir()).create();
     List<String> configured = Stream.concat(settings.hsms().stream(), config.esns().stream())
         .map(Esns::canonical).distinct().toList();
-    HsmAssembly assembly = HsmAssembly.of(config, effective, settings.moduleKeys());
+    HsmAssembly assembly = HsmAssembly.forFleet(config, effective, settings);
     StatsSettings stats = assembly.stats();
     Runtimes.Chosen chosen = assembly.chosen();
-    VcmRuntime runtime = assembly.runtime();
     Function<String, HsmEnvironment> environments = assembly.environments();
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), ClusterSettings.SYSTEM_NAME, effective);
     if (config.runtime() == null) {
-      system.getWhenTerminated().thenRun(runtime::close);
+      system.getWhenTerminated().thenRun(assembly.release());
     }
     try {
       awaitUp(system, settings.section().getDuration("join-timeout"));

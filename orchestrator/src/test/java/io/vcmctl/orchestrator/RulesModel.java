@@ -144,7 +144,7 @@ final class RulesModel {
     Range network;
     Range pending;
     final Map<UUID, Vcm> vcms = new LinkedHashMap<>();
-    /** Each address a deleted VCM freed, with when (a counter): the most recently freed is handed out last. */
+    /** Each address a VCM gave up (deleted or moved), with when (a counter): the most recently freed is handed out last. */
     final Map<String, Long> freed = new HashMap<>();
     private long freedCount;
     private Vcm planned;
@@ -270,11 +270,11 @@ final class RulesModel {
     }
 
     /**
-     * The address part of the rules in one place. A deleted VCM's address goes to the back of the
-     * line; an address a property change leaves is simply free again (it is not queued).
+     * The address part of the rules in one place. An address a VCM gives up, by its deletion or
+     * by an {@code ip_address} change, goes to the back of the line.
      */
-    private void addressChanged(Vcm v, String to, boolean deleted) {
-      if (deleted) {
+    private void addressChanged(Vcm v, String to) {
+      if (v.ip != null && !v.ip.equals(to)) {
         freed.put(v.ip, ++freedCount);
       }
       v.ip = to;
@@ -330,7 +330,7 @@ final class RulesModel {
         return Optional.of(Code.DELETE_WHILE_ACTIVE);
       }
       vcms.remove(uuid);
-      addressChanged(v, null, true);
+      addressChanged(v, null);
       return Optional.empty();
     }
 
@@ -395,7 +395,7 @@ final class RulesModel {
         case "autostart" -> v.autostart = flag.get();
         case "restrict_startup" -> v.restrictStartup = flag.get();
         case "serial_cardreader" -> v.serialCardreader = flag.get();
-        case "ip_address" -> addressChanged(v, ask.value(), false);
+        case "ip_address" -> addressChanged(v, ask.value());
         case "features" -> v.features = value;
         case "k_tenant_req" -> v.kTenantReq = value;
         default -> v.name = ask.value();

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -82,6 +83,11 @@ public record ClusterSettings(String mode, Config config) {
             + " same shared path (docs/operations.md)");
       }
     }
+    String storage = c.getString("hsm-storage");
+    if (!storage.isBlank() && !Path.of(storage).isAbsolute()) {
+      throw new IllegalArgumentException(file + ": vcmctl.cluster.hsm-storage must be an absolute path that every"
+          + " node reaches, not '" + storage + "'");
+    }
     Config computed = ConfigFactory.empty()
         .withValue("vcmctl.cluster.db.password", ConfigValueFactory.fromAnyRef(password))
         .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds));
@@ -99,6 +105,12 @@ public record ClusterSettings(String mode, Config config) {
 
   public Path adminTokenFile() {
     return Path.of(section().getString("admin-token-file"));
+  }
+
+  /** Where each HSM's runtime data lives, under ESN/, when set: storage every node reaches. */
+  public Optional<Path> hsmStorage() {
+    String storage = section().getString("hsm-storage");
+    return storage.isBlank() ? Optional.empty() : Optional.of(Path.of(storage));
   }
 
   public List<String> hsms() {

@@ -13,18 +13,23 @@ import com.typesafe.config.ConfigFactory;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.cluster.DbInit;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,10 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kill -9} of the node that runs an HSM with active VCMs moves the HSM to another node
  * with every acknowledged command there exactly once, the VCM stopped for its disk use still
  * stopped, and the disk limit still enforced there. Then, under a steady trickle of start and
- * stop commands sent to every node in turn, the killed node is started again and the two others
- * are restarted one at a time (SIGTERM, start): no acknowledged command is lost or doubled, and
- * every command that failed during a handover failed with an answer or a refused connection,
- * never by hanging.
+ * stop commands sent to every node in turn, the killed node is started again and all three are
+ * restarted one at a time (SIGTERM, start): no acknowledged command is lost or doubled, every
+ * command that failed during a handover failed with an answer or a refused connection, never by
+ * hanging, and the only refusals are the handover's own: unavailable, or a VCM already in the
+ * state asked for after an earlier command on it went unanswered (the client otherwise sends
+ * the command the state it knows calls for).
  */
 class ClusterFailoverTest {
 
@@ -49,8 +56,23 @@ class ClusterFailoverTest {
   /** Longer than a node's ask timeout (10 s here): a call that takes this long has hung. */
   private static final Duration HANG = Duration.ofSeconds(30);
 
-  /** One command of the trickle and how it ended; status 0 is a refused or dropped connection. */
-  private record Sent(String vcm, String op, int status, boolean hung) {}
+  /** Status 0: the node refused the connection, so the command was never sent. */
+  private static final String NOT_SENT = "CONNECTION_REFUSED";
+  /** Status 0: the connection was dropped or timed out after the command was sent. */
+  private static final String NO_ANSWER = "NO_ANSWER";
+
+  /**
+   * One command of the trickle and how it ended. {@code known}: the client knew the VCM's
+   * state, so it sent the command that state calls for, which the HSM then cannot refuse for it.
+   */
+  private record Sent(String vcm, String op, int status, String code, boolean known, boolean hung) {
+
+    /** A failure a handover explains; anything else is a defect. */
+    boolean expected() {
+      return status == 200 || code.equals(NOT_SENT) || code.equals(NO_ANSWER) || code.equals("UNAVAILABLE")
+          || !known && (code.equals("ALREADY_ACTIVE") || code.equals("NOT_ACTIVE"));
+    }
+  }
 
   @TempDir
   Path work;
@@ -129,9 +151,27 @@ class ClusterFailoverTest {
       ConcurrentLinkedQueue<Sent> log = new ConcurrentLinkedQueue<>();
       AtomicBoolean running = new AtomicBoolean(true);
       Thread trickle = new Thread(() -> {
+        // Both VCMs start inactive; a VCM whose last command went unanswered has an unknown state.
+        Set<String> active = new HashSet<>();
+        Set<String> unknown = new HashSet<>();
         for (int n = 0; running.get(); n++) {
           String vcm = trickled.get(n % 2);
-          log.add(send(clients.get(n % 3), vcm, (n / 2) % 2 == 0 ? "start" : "stop"));
+          boolean known = !unknown.contains(vcm);
+          String op = known ? (active.contains(vcm) ? "stop" : "start") : (n / 2) % 2 == 0 ? "start" : "stop";
+          Sent sent = send(clients.get(n % 3), vcm, op, known);
+          log.add(sent);
+          // An answer from the HSM (done, or refused for the state it is in) tells the state again.
+          boolean nowActive = sent.status() == 200 ? op.equals("start") : sent.code().equals("ALREADY_ACTIVE");
+          if (sent.status() == 200 || sent.code().equals("ALREADY_ACTIVE") || sent.code().equals("NOT_ACTIVE")) {
+            unknown.remove(vcm);
+            if (nowActive) {
+              active.add(vcm);
+            } else {
+              active.remove(vcm);
+            }
+          } else if (!sent.code().equals(NOT_SENT)) {
+            unknown.add(vcm);
+          }
           try {
             TimeUnit.MILLISECONDS.sleep(50); // the client's own pace: a trickle, not a flood
           } catch (InterruptedException e) {
@@ -142,8 +182,9 @@ class ClusterFailoverTest {
       trickle.start();
       cluster.start(holder);
       clients.set(holder, cluster.client(holder));
-      for (int i = 1; i < 3; i++) {
-        int n = (holder + i) % 3;
+      // Then a rolling restart of all three, the one just started again included.
+      for (int i = 0; i < 3; i++) {
+        int n = (holder + 1 + i) % 3;
         cluster.nodes[n].stop();
         cluster.start(n);
         clients.set(n, cluster.client(n));
@@ -153,6 +194,8 @@ class ClusterFailoverTest {
 
       List<Sent> sent = List.copyOf(log);
       assertTrue(sent.stream().noneMatch(Sent::hung), () -> "commands hung: " + sent.stream().filter(Sent::hung).toList());
+      assertTrue(sent.stream().allMatch(Sent::expected), () -> "refusals a handover does not explain: "
+          + sent.stream().filter(s -> !s.expected()).toList());
       assertTrue(sent.stream().filter(s -> s.status() == 200).count() >= 10, sent::toString);
       for (String vcm : trickled) {
         List<String> events = texts(clients.get(holder).await("/v1/vcms/" + vcm + "/history",
@@ -160,16 +203,18 @@ class ClusterFailoverTest {
         for (String op : List.of("start", "stop")) {
           String event = op.equals("start") ? "VcmStarted" : "VcmStopped";
           long acked = sent.stream().filter(s -> s.vcm().equals(vcm) && s.op().equals(op) && s.status() == 200).count();
-          // A call unanswered in time (503) or cut off (no status) may still have completed; a refusal did not.
+          // A call unanswered in time (503) or cut off once sent may still have completed; a refusal did not.
           long mayHave = sent.stream().filter(s -> s.vcm().equals(vcm) && s.op().equals(op)
-              && (s.status() == 0 || s.status() >= 500)).count();
+              && (s.code().equals(NO_ANSWER) || s.status() >= 500)).count();
           long recorded = events.stream().filter(event::equals).count();
           assertTrue(recorded >= acked && recorded <= acked + mayHave, () -> vcm + " " + op + ": " + acked
               + " acknowledged, " + mayHave + " unanswered, " + recorded + " recorded: " + events);
         }
       }
-      System.out.printf("rolling restart: %d commands, %d acknowledged, %d refused or failed cleanly%n", sent.size(),
-          sent.stream().filter(s -> s.status() == 200).count(), sent.stream().filter(s -> s.status() != 200).count());
+      System.out.printf("rolling restart: %d commands, %d acknowledged, %d refused or failed cleanly %s%n", sent.size(),
+          sent.stream().filter(s -> s.status() == 200).count(), sent.stream().filter(s -> s.status() != 200).count(),
+          sent.stream().filter(s -> s.status() != 200).collect(Collectors.groupingBy(
+              Sent::code, TreeMap::new, Collectors.counting())));
     }
   }
 
@@ -178,11 +223,13 @@ class ClusterFailoverTest {
         + "\", \"name\": \"trickle\"}").ok().json().get("uuid").asText();
   }
 
-  private static Sent send(Client node, String vcm, String op) {
+  private static Sent send(Client node, String vcm, String op, boolean known) {
     try {
-      return new Sent(vcm, op, node.post("/v1/vcms/" + vcm + "/" + op, "{}", HANG).status(), false);
+      Client.Answer answer = node.post("/v1/vcms/" + vcm + "/" + op, "{}", HANG);
+      return new Sent(vcm, op, answer.status(), answer.json().path("error").path("code").asText(), known, false);
     } catch (UncheckedIOException e) {
-      return new Sent(vcm, op, 0, e.getCause() instanceof HttpTimeoutException);
+      return new Sent(vcm, op, 0, e.getCause() instanceof ConnectException ? NOT_SENT : NO_ANSWER, known,
+          e.getCause() instanceof HttpTimeoutException);
     }
   }
 
