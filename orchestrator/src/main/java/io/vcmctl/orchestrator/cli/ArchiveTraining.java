@@ -27,8 +27,10 @@ import java.util.stream.Stream;
 public final class ArchiveTraining {
 
   private static final String VCM = "00000000-0000-4000-8000-000000000000";
+  // Numbers too, as the daemon's answers carry them: reading and printing them loads classes of their own.
   private static final byte[] ANSWER = ("{\"vcms\": [], \"uuid\": \"" + VCM
-      + "\", \"state\": \"active\", \"version\": \"training\"}").getBytes(StandardCharsets.UTF_8);
+      + "\", \"state\": \"active\", \"version\": \"training\", \"max_active_vcms\": 10,"
+      + " \"disk_used_fraction\": 0.25}").getBytes(StandardCharsets.UTF_8);
 
   private ArchiveTraining() {}
 

@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
@@ -166,7 +165,7 @@ public final class HsmAdminCommand {
       if (!info.has(field)) {
         List<String> names = new ArrayList<>();
         info.fieldNames().forEachRemaining(names::add);
-        throw new ParameterException(spec.commandLine(), "info has no field " + SafeText.quote(field)
+        throw UsageErrors.of(spec, "info has no field " + SafeText.quote(field)
             + "; the fields are " + String.join(", ", names));
       }
       if (format.json) {
