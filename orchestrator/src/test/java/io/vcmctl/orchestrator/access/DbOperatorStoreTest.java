@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.cluster.DbInit;
+import io.vcmctl.orchestrator.cluster.NodeConfFiles;
 import io.vcmctl.persistence.DataDirectory;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.Refusal;
@@ -62,18 +63,8 @@ class DbOperatorStoreTest {
   }
 
   private ClusterSettings settings(String database) throws IOException {
-    Path password = work.resolve("db.password");
-    Files.writeString(password, "postgres\n");
-    Path file = work.resolve("node.conf");
-    Files.writeString(file, String.join("\n",
-        "vcmctl.mode = cluster",
-        "vcmctl.cluster.seed-nodes = [\"127.0.0.1:25520\"]",
-        "vcmctl.cluster.module-keys = \"" + work.resolve("keys") + "\"",
-        "vcmctl.cluster.admin-token-file = \"" + work.resolve("admin.token") + "\"",
-        "vcmctl.cluster.db.url = \"" + postgres.getJdbcUrl("postgres", database) + "\"",
-        "vcmctl.cluster.db.user = postgres",
-        "vcmctl.cluster.db.password-file = \"" + password + "\""));
-    return ClusterSettings.load(file, ConfigFactory.empty());
+    return ClusterSettings.load(NodeConfFiles.write(work, postgres.getJdbcUrl("postgres", database)),
+        ConfigFactory.empty());
   }
 
   private AccessControl node(String name, DbOperatorStore store, ClusterSettings settings) {

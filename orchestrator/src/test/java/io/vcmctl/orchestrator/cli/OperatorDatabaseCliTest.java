@@ -9,6 +9,7 @@ import io.vcmctl.orchestrator.access.DbOperatorStore;
 import io.vcmctl.orchestrator.access.Role;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.cluster.DbInit;
+import io.vcmctl.orchestrator.cluster.NodeConfFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,18 +32,7 @@ class OperatorDatabaseCliTest {
   }
 
   private Path settings(EmbeddedPostgres postgres) throws IOException {
-    Path password = work.resolve("db.password");
-    Files.writeString(password, "postgres\n");
-    Path file = work.resolve("node.conf");
-    Files.writeString(file, String.join("\n",
-        "vcmctl.mode = cluster",
-        "vcmctl.cluster.seed-nodes = [\"127.0.0.1:25520\"]",
-        "vcmctl.cluster.module-keys = \"" + work.resolve("keys") + "\"",
-        "vcmctl.cluster.admin-token-file = \"" + work.resolve("admin.token") + "\"",
-        "vcmctl.cluster.db.url = \"" + postgres.getJdbcUrl("postgres", "postgres") + "\"",
-        "vcmctl.cluster.db.user = postgres",
-        "vcmctl.cluster.db.password-file = \"" + password + "\""));
-    return file;
+    return NodeConfFiles.write(work, postgres.getJdbcUrl("postgres", "postgres"));
   }
 
   @Test
