@@ -12,6 +12,7 @@ import io.vcmctl.hsm.HsmInfo;
 import io.vcmctl.hsm.Network;
 import io.vcmctl.orchestrator.DeletedVcm;
 import io.vcmctl.orchestrator.HistoryEntry;
+import io.vcmctl.orchestrator.access.Operator;
 import io.vcmctl.orchestrator.Orchestrator;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.TenantFacts;
@@ -297,6 +298,17 @@ public final class JsonViews {
     } else {
       o.set("refusal", error(v.refusal()).get("error"));
     }
+    return o;
+  }
+
+  /** An operator as the API and the command lines show it: never its token or hash. */
+  public static ObjectNode operator(Operator op) {
+    ObjectNode o = MAPPER.createObjectNode();
+    o.put("name", op.name());
+    o.put("role", op.role().label());
+    o.put("state", op.active() ? "active" : "revoked");
+    o.put("created_at", op.createdAt().toString());
+    o.put("revoked_at", op.revokedAt() == null ? null : op.revokedAt().toString());
     return o;
   }
 }

@@ -3,7 +3,6 @@ package io.vcmctl.orchestrator.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
 import io.vcmctl.orchestrator.access.AccessControl;
 import io.vcmctl.orchestrator.access.DbOperatorStore;
 import io.vcmctl.orchestrator.access.Operator;
@@ -48,16 +47,8 @@ final class DatabaseOperators {
 
   /** Opens the database {@code config} names, runs {@code action}, closes it; every failure is one line. */
   static JsonNode with(Path config, Function<DatabaseOperators, JsonNode> action) {
-    ClusterSettings settings;
-    try {
-      settings = ClusterSettings.load(config, ConfigFactory.empty());
-    } catch (IllegalArgumentException e) {
-      throw new CliException(e.getMessage(), e);
-    }
-    if (!settings.cluster()) {
-      throw new CliException(config + " sets vcmctl.mode = " + settings.mode() + "; operator --config is for a"
-          + " cluster's database (a single daemon keeps its operators in DATA/operators.json: leave --config out)");
-    }
+    ClusterSettings settings = DbCommand.clusterSettings(config, "operator --config is for a cluster's database"
+        + " (a single daemon keeps its operators in DATA/operators.json: leave --config out)");
     try (DbOperatorStore store = DbOperatorStore.open(settings)) {
       return action.apply(new DatabaseOperators(settings, store));
     } catch (NoSuchElementException | IllegalArgumentException | IllegalStateException | Refusal e) {
@@ -68,13 +59,13 @@ final class DatabaseOperators {
   JsonNode list() {
     ObjectNode o = JsonViews.MAPPER.createObjectNode();
     ArrayNode list = o.putArray("operators");
-    store.list().forEach(op -> list.add(view(op)));
+    store.list().forEach(op -> list.add(JsonViews.operator(op)));
     return o;
   }
 
   JsonNode add(String name, Role role) {
     String token = Tokens.generate();
-    return view(store.add(name, role, token, Instant.now())).put("token", token);
+    return JsonViews.operator(store.add(name, role, token, Instant.now())).put("token", token);
   }
 
   /** The bootstrap admin's new token goes to the shared token file too, as a node would write it. */
@@ -84,7 +75,7 @@ final class DatabaseOperators {
     if (AccessControl.BOOTSTRAP.equals(name)) {
       DataDirectory.writeOwnerOnly(settings.adminTokenFile(), token.getBytes(StandardCharsets.US_ASCII));
     }
-    return view(rotated).put("token", token);
+    return JsonViews.operator(rotated).put("token", token);
   }
 
   /** Revoking the bootstrap admin removes the shared token file, as a node would. */
@@ -98,16 +89,6 @@ final class DatabaseOperators {
             + e.getMessage(), e);
       }
     }
-    return view(revoked);
-  }
-
-  private static ObjectNode view(Operator op) {
-    ObjectNode o = JsonViews.MAPPER.createObjectNode();
-    o.put("name", op.name());
-    o.put("role", op.role().label());
-    o.put("state", op.active() ? "active" : "revoked");
-    o.put("created_at", op.createdAt().toString());
-    o.put("revoked_at", op.revokedAt() == null ? null : op.revokedAt().toString());
-    return o;
+    return JsonViews.operator(revoked);
   }
 }

@@ -13,6 +13,20 @@ import picocli.CommandLine.Option;
     subcommands = DbCommand.Init.class)
 final class DbCommand {
 
+  /** A cluster's settings file, as serve --config reads it; anything else is one line ending in {@code notCluster}. */
+  static ClusterSettings clusterSettings(Path config, String notCluster) {
+    ClusterSettings settings;
+    try {
+      settings = ClusterSettings.load(config, ConfigFactory.empty());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(e.getMessage(), e);
+    }
+    if (!settings.cluster()) {
+      throw new CliException(config + " sets vcmctl.mode = " + settings.mode() + "; " + notCluster);
+    }
+    return settings;
+  }
+
   @Command(name = "init", mixinStandardHelpOptions = true,
       description = {"Creates the journal, snapshot and operators' tables in the database that FILE names"
           + " (vcmctl.cluster.db); what exists already is kept, so running it again is safe."})
@@ -23,16 +37,7 @@ final class DbCommand {
 
     @Override
     public Integer call() {
-      ClusterSettings settings;
-      try {
-        settings = ClusterSettings.load(config, ConfigFactory.empty());
-      } catch (IllegalArgumentException e) {
-        throw new CliException(e.getMessage(), e);
-      }
-      if (!settings.cluster()) {
-        throw new CliException(config + " sets vcmctl.mode = " + settings.mode()
-            + "; db init is for a cluster (vcmctl.mode = cluster)");
-      }
+      ClusterSettings settings = clusterSettings(config, "db init is for a cluster (vcmctl.mode = cluster)");
       int statements;
       try {
         statements = DbInit.run(settings);

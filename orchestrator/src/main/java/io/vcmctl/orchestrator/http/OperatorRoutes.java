@@ -59,7 +59,7 @@ final class OperatorRoutes extends AllDirectives {
         path(segment().slash("revoke"), name -> post(() -> auth.allowed(Permission.OPERATORS, by ->
             api.body(bytes -> {
               Body.parse(bytes, List.of());
-              return api.ok(view(guarded(() -> access.revoke(by, name))));
+              return api.ok(JsonViews.operator(guarded(() -> access.revoke(by, name))));
             })))));
   }
 
@@ -77,7 +77,7 @@ final class OperatorRoutes extends AllDirectives {
   }
 
   private ObjectNode issued(AccessControl.Issued issued) {
-    ObjectNode o = view(issued.operator());
+    ObjectNode o = JsonViews.operator(issued.operator());
     o.put("token", issued.token());
     if (AccessControl.BOOTSTRAP.equals(issued.operator().name())) {
       o.put("token_file", access.adminTokenFile().toString());
@@ -88,17 +88,7 @@ final class OperatorRoutes extends AllDirectives {
   private static ObjectNode list(List<Operator> operators) {
     ObjectNode o = JsonViews.MAPPER.createObjectNode();
     ArrayNode list = o.putArray("operators");
-    operators.forEach(op -> list.add(view(op)));
-    return o;
-  }
-
-  static ObjectNode view(Operator op) {
-    ObjectNode o = JsonViews.MAPPER.createObjectNode();
-    o.put("name", op.name());
-    o.put("role", op.role().label());
-    o.put("state", op.active() ? "active" : "revoked");
-    o.put("created_at", op.createdAt().toString());
-    o.put("revoked_at", op.revokedAt() == null ? null : op.revokedAt().toString());
+    operators.forEach(op -> list.add(JsonViews.operator(op)));
     return o;
   }
 }
