@@ -9,10 +9,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.vcmctl.orchestrator.cluster.ClusterSettings;
 import io.vcmctl.orchestrator.cluster.DbInit;
+import io.vcmctl.orchestrator.cluster.NodeConfFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,20 +32,11 @@ class ClusterNodeHistoryTest {
         ServerSocket free = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
       int port = free.getLocalPort();
       free.close();
-      Path password = dir.resolve("db.password");
-      Files.writeString(password, "postgres\n");
-      Path file = dir.resolve("node.conf");
-      Files.writeString(file, String.join("\n",
-          "vcmctl.mode = cluster",
+      Path file = NodeConfFiles.write(dir, postgres.getJdbcUrl("postgres", "postgres"),
           "vcmctl.runtime = simulated",
           "vcmctl.cluster.port = " + port,
           "vcmctl.cluster.seed-nodes = [\"127.0.0.1:" + port + "\"]",
-          "vcmctl.cluster.hsms = [\"" + ESN + "\"]",
-          "vcmctl.cluster.module-keys = \"" + dir.resolve("module-keys") + "\"",
-          "vcmctl.cluster.admin-token-file = \"" + dir.resolve("admin.token") + "\"",
-          "vcmctl.cluster.db.url = \"" + postgres.getJdbcUrl("postgres", "postgres") + "\"",
-          "vcmctl.cluster.db.user = postgres",
-          "vcmctl.cluster.db.password-file = \"" + password + "\""));
+          "vcmctl.cluster.hsms = [\"" + ESN + "\"]");
       ClusterSettings settings = ClusterSettings.load(file, ConfigFactory.empty());
       DbInit.run(settings);
       try (Orchestrator node = ClusterNode.start(OrchestratorConfig.of(dir.resolve("data"), VENDOR.getPublic()),

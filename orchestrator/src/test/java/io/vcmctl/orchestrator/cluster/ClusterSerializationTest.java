@@ -14,7 +14,6 @@ import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.Refusal;
 import io.vcmctl.vcm.VcmEntity;
 import io.vcmctl.vcm.VcmStatus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,16 +44,7 @@ class ClusterSerializationTest {
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
-    Path password = dir.resolve("db.password");
-    Files.writeString(password, "secret\n");
-    Path file = dir.resolve("node.conf");
-    Files.writeString(file, String.join("\n",
-        "vcmctl.mode = cluster",
-        "vcmctl.cluster.seed-nodes = [\"127.0.0.1:25520\"]",
-        "vcmctl.cluster.module-keys = \"" + dir.resolve("keys") + "\"",
-        "vcmctl.cluster.admin-token-file = \"" + dir.resolve("admin.token") + "\"",
-        "vcmctl.cluster.db.url = \"jdbc:postgresql://127.0.0.1/vcmctl\"",
-        "vcmctl.cluster.db.password-file = \"" + password + "\""));
+    Path file = NodeConfFiles.write(dir, "jdbc:postgresql://127.0.0.1/vcmctl");
     ClusterSettings settings = ClusterSettings.load(file, com.typesafe.config.ConfigFactory.empty());
     // Serialization only: this node joins nothing.
     testKit = ActorTestKit.create("serialization", settings.config()

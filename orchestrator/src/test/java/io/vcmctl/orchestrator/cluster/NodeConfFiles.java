@@ -9,8 +9,11 @@ public final class NodeConfFiles {
 
   private NodeConfFiles() {}
 
-  /** {@code DIR/node.conf}, with its keys, admin token and database password file under DIR. */
-  public static Path write(Path dir, String jdbcUrl) throws IOException {
+  /**
+   * {@code DIR/node.conf}, with its keys, admin token and database password file under DIR;
+   * {@code more} lines come last, so they may also replace a setting above.
+   */
+  public static Path write(Path dir, String jdbcUrl, String... more) throws IOException {
     Path password = dir.resolve("db.password");
     Files.writeString(password, "postgres\n");
     Path file = dir.resolve("node.conf");
@@ -21,7 +24,8 @@ public final class NodeConfFiles {
         "vcmctl.cluster.admin-token-file = \"" + dir.resolve("admin.token") + "\"",
         "vcmctl.cluster.db.url = \"" + jdbcUrl + "\"",
         "vcmctl.cluster.db.user = postgres",
-        "vcmctl.cluster.db.password-file = \"" + password + "\""));
+        "vcmctl.cluster.db.password-file = \"" + password + "\"",
+        String.join("\n", more)));
     return file;
   }
 }
