@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vcmctl.hsm.HsmEntity;
 import io.vcmctl.orchestrator.api.JsonViews;
+import io.vcmctl.orchestrator.audit.AuditVerifier;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.Principal;
 import io.vcmctl.vcm.request.PublicKeys;
@@ -16,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -33,11 +35,20 @@ import org.junit.jupiter.api.Test;
  */
 class JournalCompatibilityTest {
 
-  static final Path FIXTURE = fixture();
+  static final Path FIXTURE = fixture("/journal-v0");
 
-  static Path fixture() {
+  /**
+   * Written by the release that stored chained VCM events through Jackson (before their binary
+   * form): the README's quick start run by {@code AuditRuns.quickStart}, then alice's tenant
+   * actions, a data write and a stop and start; with HSM and VCM snapshots. Next to it, what
+   * that release showed and exported. Its module key was made for the fixture and signs nothing
+   * else; the vendor key of its licence was not kept, so that licence no longer counts.
+   */
+  static final Path JACKSON_CHAINED = fixture("/journal-v1");
+
+  static Path fixture(String resource) {
     try {
-      return Path.of(JournalCompatibilityTest.class.getResource("/journal-v0").toURI());
+      return Path.of(JournalCompatibilityTest.class.getResource(resource).toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -56,8 +67,11 @@ class JournalCompatibilityTest {
   }
 
   static Path copyOfTheFixture() throws IOException {
-    Path dir = TestConfigs.freshDataDirectory("journal-v0").root();
-    Path from = FIXTURE.resolve("first-release");
+    return copy(FIXTURE.resolve("first-release"));
+  }
+
+  static Path copy(Path from) throws IOException {
+    Path dir = TestConfigs.freshDataDirectory("journal-copy").root();
     try (Stream<Path> files = Files.walk(from)) {
       files.forEach(p -> {
         try {
@@ -109,6 +123,46 @@ class JournalCompatibilityTest {
       UUID alice = UUID.fromString(json("show.json").get("vcms").get(0).get("uuid").asText());
       assertTrue(reset.stopped().contains(alice) && reset.started().contains(alice),
           "the recovered HSM resets: alice (autostart) is stopped and started again");
+    }
+  }
+
+  @Test
+  void aJournalOfChainedEventsStoredByJacksonReplaysExportsAsItDidAndGoesOnInBinary() throws Exception {
+    Path dir = copy(JACKSON_CHAINED.resolve("jackson-chained"));
+    List<String> before = Files.readAllLines(JACKSON_CHAINED.resolve("export.jsonl"));
+    JsonNode shown = JsonViews.MAPPER.readTree(JACKSON_CHAINED.resolve("show.json").toFile());
+    JsonNode info = JsonViews.MAPPER.readTree(JACKSON_CHAINED.resolve("info.json").toFile());
+    OrchestratorConfig config = OrchestratorConfig.of(dir, PublicKeys.generateEd25519().getPublic());
+    String esn = info.get("esn").asText();
+    PublicKey moduleKey = AuditTrailTest.moduleKey(dir, esn);
+    List<String> afterCommands;
+    ObjectNode vcmsAfterCommands;
+    try (Orchestrator o = Orchestrator.start(config)) {
+      assertEquals(shown, JsonViews.vcms(await(o.vcms(null))), "every VCM as it was");
+      ObjectNode replayedInfo = JsonViews.info(await(o.info(null)));
+      for (String field : List.of("esn", "vcms_created", "vcms_active", "network", "module_key_fingerprint")) {
+        assertEquals(info.get(field), replayedInfo.get(field), field);
+      }
+
+      List<String> export = AuditRuns.export(o);
+      AuditRuns.verify(export, moduleKey);
+      List<String> stored = before.subList(0, before.size() - 1);
+      assertTrue(export.containsAll(stored), "every entry exports exactly as that release exported it");
+
+      UUID alice = UUID.fromString(shown.get("vcms").get(0).get("uuid").asText());
+      await(o.stopVcm(alice, false, Principal.provider("admin")));
+      await(o.startVcm(alice, null, Principal.provider("admin")));
+      afterCommands = AuditRuns.export(o);
+      AuditVerifier.Verified verified = AuditRuns.verify(afterCommands, moduleKey);
+      assertTrue(verified.entries() >= export.size() - 2 + 2, "the chains go on in binary after the Jackson entries");
+      vcmsAfterCommands = JsonViews.vcms(await(o.vcms(null)));
+    }
+    try (Orchestrator o = Orchestrator.start(config)) {
+      assertEquals(vcmsAfterCommands, JsonViews.vcms(await(o.vcms(null))), "both forms replay after a restart");
+      List<String> again = AuditRuns.export(o);
+      AuditRuns.verify(again, moduleKey);
+      assertTrue(again.containsAll(afterCommands.subList(0, afterCommands.size() - 1)),
+          "entries of both forms export as they did before the restart");
     }
   }
 }
