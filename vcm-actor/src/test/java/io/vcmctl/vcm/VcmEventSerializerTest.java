@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.ConfigFactory;
 import io.vcmctl.persistence.CborSerializable;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.VcmEntity.Event;
@@ -101,6 +102,27 @@ class VcmEventSerializerTest {
     for (Event event : oneOfEach(new Random(SEED))) {
       assertEquals(event, SERIALIZATION.deserialize(jackson.toBinary(event), jackson.identifier(),
           event.getClass().getName()).get(), "seed " + SEED);
+    }
+  }
+
+  @Test
+  void aFleetInTheMiddleOfAnUpgradeCanKeepWritingJacksonAndStillReadsBinary() throws Exception {
+    // docs/operations.md: nodes of the new release write the old form until every node reads the new.
+    ActorTestKit upgrading = ActorTestKit.create(ConfigFactory.parseString(
+        "pekko.actor.serialization-bindings { \"io.vcmctl.vcm.VcmEntity$Event\" = jackson-cbor\n"
+            + "\"io.vcmctl.persistence.audit.ChainedEvent\" = jackson-cbor }").withFallback(TestConfigs.inMemory()));
+    try {
+      Serialization serialization = SerializationExtension.get(upgrading.system());
+      for (Event event : oneOfEach(new Random(SEED))) {
+        Serializer written = serialization.findSerializerFor(event);
+        assertEquals(SERIALIZATION.serializerFor(CborSerializable.class).identifier(), written.identifier(),
+            "written as the previous release wrote it");
+        Serializer binary = SERIALIZATION.findSerializerFor(event);
+        assertEquals(event, serialization.deserialize(binary.toBinary(event), binary.identifier(),
+            Serializers.manifestFor(binary, event)).get(), "and binary entries still read");
+      }
+    } finally {
+      upgrading.shutdownTestKit();
     }
   }
 
