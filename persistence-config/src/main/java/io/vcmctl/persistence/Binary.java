@@ -31,24 +31,21 @@ public final class Binary {
       if (v < 0) {
         throw new IllegalArgumentException("a count or length cannot be negative: " + v);
       }
+      return varint(v);
+    }
+
+    /** Any long: zigzag, so small negative numbers stay small. */
+    public Writer signed(long v) {
+      return varint((v << 1) ^ (v >> 63));
+    }
+
+    private Writer varint(long v) {
       ensure(10);
       while ((v & ~0x7FL) != 0) {
         buf[size++] = (byte) ((v & 0x7F) | 0x80);
         v >>>= 7;
       }
       buf[size++] = (byte) v;
-      return this;
-    }
-
-    /** Any long: zigzag, so small negative numbers stay small. */
-    public Writer signed(long v) {
-      ensure(10);
-      long z = (v << 1) ^ (v >> 63);
-      while ((z & ~0x7FL) != 0) {
-        buf[size++] = (byte) ((z & 0x7F) | 0x80);
-        z >>>= 7;
-      }
-      buf[size++] = (byte) z;
       return this;
     }
 
