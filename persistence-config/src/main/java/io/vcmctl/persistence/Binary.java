@@ -1,5 +1,6 @@
 package io.vcmctl.persistence;
 
+import java.io.NotSerializableException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
@@ -14,6 +15,17 @@ import java.util.UUID;
 public final class Binary {
 
   private Binary() {}
+
+  /**
+   * A serializer whose entries can also be written into and read from a larger entry in place
+   * (a chained event holds one), without a copy or a second look-up.
+   */
+  public interface Form {
+    void write(Object o, Writer out);
+
+    /** Reads one entry of this manifest, leaving {@code in} after it. */
+    Object read(String manifest, Reader in) throws NotSerializableException;
+  }
 
   /** Grows as written; {@link #toByteArray} copies out exactly what was written. */
   public static final class Writer {

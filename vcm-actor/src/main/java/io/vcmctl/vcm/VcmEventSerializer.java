@@ -34,7 +34,7 @@ import org.apache.pekko.serialization.SerializerWithStringManifest;
  * <p>The manifest is the event's simple class name, which the audit trail already shows. A
  * field added to an event takes a new format version, and the old versions stay readable.
  */
-public final class VcmEventSerializer extends SerializerWithStringManifest {
+public final class VcmEventSerializer extends SerializerWithStringManifest implements Binary.Form {
 
   private static final int VERSION = 1;
   private static final int MAX_FEATURES = 1024;
@@ -51,8 +51,15 @@ public final class VcmEventSerializer extends SerializerWithStringManifest {
 
   @Override
   public byte[] toBinary(Object o) {
+    Binary.Writer out = new Binary.Writer();
+    write(o, out);
+    return out.toByteArray();
+  }
+
+  @Override
+  public void write(Object o, Binary.Writer out) {
     Event e = (Event) o;
-    Binary.Writer out = new Binary.Writer().unsigned(VERSION).uuid(e.vcm());
+    out.unsigned(VERSION).uuid(e.vcm());
     meta(out, e.meta());
     if (e instanceof VcmCreated c) {
       properties(out, c.properties());
@@ -78,20 +85,28 @@ public final class VcmEventSerializer extends SerializerWithStringManifest {
         || e instanceof HardserverRestartAcknowledged)) {
       throw new IllegalArgumentException("no binary form for " + e.getClass().getName());
     }
-    return out.toByteArray();
   }
 
   @Override
   public Object fromBinary(byte[] bytes, String manifest) throws NotSerializableException {
+    Binary.Reader in = new Binary.Reader(bytes);
+    Object event = read(manifest, in);
     try {
-      Binary.Reader in = new Binary.Reader(bytes);
+      in.end();
+    } catch (IllegalArgumentException e) {
+      throw new NotSerializableException("a damaged " + manifest + " entry: " + e.getMessage());
+    }
+    return event;
+  }
+
+  @Override
+  public Object read(String manifest, Binary.Reader in) throws NotSerializableException {
+    try {
       long version = in.unsigned();
       if (version != VERSION) {
         throw new NotSerializableException(manifest + " in format " + version + ", which this version cannot read");
       }
-      Event event = read(manifest, in.uuid(), meta(in), in);
-      in.end();
-      return event;
+      return read(manifest, in.uuid(), meta(in), in);
     } catch (IllegalArgumentException | DateTimeException | NullPointerException e) {
       throw new NotSerializableException("a damaged " + manifest + " entry: " + e.getMessage());
     }

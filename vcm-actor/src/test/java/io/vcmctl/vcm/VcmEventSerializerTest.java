@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.vcmctl.persistence.CborSerializable;
+import io.vcmctl.persistence.audit.ChainedEvent;
 import io.vcmctl.persistence.testing.TestConfigs;
 import io.vcmctl.vcm.VcmEntity.Event;
 import java.io.NotSerializableException;
@@ -22,6 +23,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.SerializerWithStringManifest;
 import org.apache.pekko.serialization.Serializers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -94,6 +96,25 @@ class VcmEventSerializerTest {
     assertEquals(Set.of(VcmEntity.class.getDeclaredClasses()).stream()
         .filter(c -> Event.class.isAssignableFrom(c) && c.isRecord()).count(), types.size(),
         "every VCM event type has a binary form and is covered here");
+  }
+
+  @Test
+  void aChainedVcmEventIsStoredInlineAndACutAnywhereIsRefused() throws Exception {
+    String hash = "00ff".repeat(16);
+    for (Event event : oneOfEach(new Random(SEED))) {
+      ChainedEvent chained = new ChainedEvent(event, 42, hash, 0, null);
+      Serializer serializer = SERIALIZATION.findSerializerFor(chained);
+      ChainedEvent back = (ChainedEvent) roundTrip(chained, serializer);
+      assertEquals(event, back.event(), "seed " + SEED);
+      assertEquals(hash, back.hash());
+      byte[] whole = serializer.toBinary(chained);
+      for (int cut = 0; cut < whole.length; cut++) {
+        byte[] part = Arrays.copyOf(whole, cut);
+        assertThrows(NotSerializableException.class,
+            () -> ((SerializerWithStringManifest) serializer).fromBinary(part, "C1"),
+            event.getClass().getSimpleName() + " cut at " + cut + " (seed " + SEED + ")");
+      }
+    }
   }
 
   @Test

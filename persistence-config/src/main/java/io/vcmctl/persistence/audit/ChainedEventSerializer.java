@@ -26,6 +26,7 @@ public final class ChainedEventSerializer extends SerializerWithStringManifest {
 
   private final ExtendedActorSystem system;
   private volatile Serialization serialization;
+  private volatile Serializer lastInner;
 
   public ChainedEventSerializer(ExtendedActorSystem system) {
     this.system = system;
@@ -51,6 +52,16 @@ public final class ChainedEventSerializer extends SerializerWithStringManifest {
     return s;
   }
 
+  // The serializer of the last entry read: a journal's entries mostly share one.
+  private Serializer inner(int id) {
+    Serializer last = lastInner;
+    if (last == null || last.identifier() != id) {
+      last = serialization().serializerByIdentity().get(id).getOrElse(() -> null);
+      lastInner = last;
+    }
+    return last;
+  }
+
   @Override
   public byte[] toBinary(Object o) {
     ChainedEvent c = (ChainedEvent) o;
@@ -59,15 +70,19 @@ public final class ChainedEventSerializer extends SerializerWithStringManifest {
       throw new IllegalArgumentException("a chain hash of " + hash.length + " bytes, not " + HASH_BYTES);
     }
     Serializer inner = serialization().findSerializerFor(c.event());
-    return new Binary.Writer()
+    Binary.Writer out = new Binary.Writer()
         .unsigned(c.seq())
         .raw(hash)
         .unsigned(c.migratedThrough())
         .bytes(c.checkpoint())
         .signed(inner.identifier())
-        .text(Serializers.manifestFor(inner, c.event()))
-        .raw(inner.toBinary(c.event()))
-        .toByteArray();
+        .text(Serializers.manifestFor(inner, c.event()));
+    if (inner instanceof Binary.Form form) {
+      form.write(c.event(), out);
+    } else {
+      out.raw(inner.toBinary(c.event()));
+    }
+    return out.toByteArray();
   }
 
   @Override
@@ -83,7 +98,13 @@ public final class ChainedEventSerializer extends SerializerWithStringManifest {
       byte[] checkpoint = in.bytes();
       int serializerId = Math.toIntExact(in.signed());
       String innerManifest = in.text();
-      Object event = serialization().deserialize(in.rest(), serializerId, innerManifest).get();
+      Object event;
+      if (inner(serializerId) instanceof Binary.Form form) {
+        event = form.read(innerManifest, in);
+        in.end();
+      } else {
+        event = serialization().deserialize(in.rest(), serializerId, innerManifest).get();
+      }
       if (!(event instanceof CborSerializable e)) {
         throw new NotSerializableException("a chained entry holds a " + event.getClass().getName());
       }
