@@ -1,5 +1,6 @@
 package io.vcmctl.bench;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vcmctl.persistence.DataDirectory;
 import java.nio.file.Path;
@@ -33,8 +34,13 @@ final class Bare implements AutoCloseable {
   }
 
   static Bare start(Path dir, int entities, int snapshotEvery) {
-    ActorSystem<GetRefs> system = ActorSystem.create(guardian(entities, snapshotEvery), "bare",
-        Product.QUIET.withFallback(DataDirectory.of(dir).create().config()).withFallback(ConfigFactory.load()));
+    return start(dir, entities, snapshotEvery, ConfigFactory.empty());
+  }
+
+  /** {@code overrides} win over the product's LevelDB configuration (e.g. another serializer). */
+  static Bare start(Path dir, int entities, int snapshotEvery, Config overrides) {
+    ActorSystem<GetRefs> system = ActorSystem.create(guardian(entities, snapshotEvery), "bare", overrides
+        .withFallback(Product.QUIET).withFallback(DataDirectory.of(dir).create().config()).withFallback(ConfigFactory.load()));
     List<ActorRef<Counter.Command>> refs = AskPattern.<GetRefs, List<ActorRef<Counter.Command>>>ask(system,
         GetRefs::new, TIMEOUT, system.scheduler()).toCompletableFuture().join();
     return new Bare(system, refs);

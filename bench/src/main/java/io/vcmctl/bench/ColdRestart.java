@@ -21,10 +21,15 @@ import java.util.UUID;
  * emptied, restarted with snapshots set beyond the event count. The product's default
  * ({@code vcmctl.vcm.snapshot-every = 500}) takes no VCM snapshot for a history this short,
  * so the second variant is what a default installation does.
+ *
+ * <p>The product stores VCM events in binary, the bare counters through Jackson CBOR; a third
+ * bare history, with the counters' events in binary too, shows what is left once neither side
+ * pays for Jackson.
  */
 final class ColdRestart {
 
   private static final Config EVERY_50 = ConfigFactory.parseString("vcmctl.vcm.snapshot-every = 50");
+  private static final Config BINARY = ConfigFactory.parseString(CounterSerializer.BINDING);
   private static final Config NO_SNAPSHOTS = ConfigFactory.parseString("vcmctl.vcm.snapshot-every = 100000000");
 
   private ColdRestart() {}
@@ -51,6 +56,10 @@ final class ColdRestart {
       Driver.run(vcms, eventsPerVcm, (w, nth) -> b.increment(w));
     }
     Path bareNoSnapshots = withoutSnapshots(bench, bare, "restart-bare-no-snapshots");
+    Path bareBinary = bench.dir("restart-bare-binary");
+    try (Bare b = Bare.start(bareBinary, vcms, 0, BINARY)) {
+      Driver.run(vcms, eventsPerVcm, (w, nth) -> b.increment(w));
+    }
 
     double[] firstSnap = new double[rounds];
     double[] allSnap = new double[rounds];
@@ -58,14 +67,17 @@ final class ColdRestart {
     double[] allNone = new double[rounds];
     double[] bareSnap = new double[rounds];
     double[] bareNone = new double[rounds];
+    double[] bareBin = new double[rounds];
+    double[] binaryRatio = new double[rounds];
     double[] ratio = new double[rounds];
     double[] firstRatio = new double[rounds];
     double[] allRatio = new double[rounds];
     for (int r = -warmUps; r < rounds; r++) {
       double[] snap = restartProduct(product, EVERY_50, vcms);
       double[] none = restartProduct(productNoSnapshots, NO_SNAPSHOTS, vcms);
-      double bs = restartBare(bare, vcms, 50, eventsPerVcm);
-      double bn = restartBare(bareNoSnapshots, vcms, 0, eventsPerVcm);
+      double bs = restartBare(bare, vcms, 50, eventsPerVcm, ConfigFactory.empty());
+      double bn = restartBare(bareNoSnapshots, vcms, 0, eventsPerVcm, ConfigFactory.empty());
+      double bb = restartBare(bareBinary, vcms, 0, eventsPerVcm, BINARY);
       if (r >= 0) {
         firstSnap[r] = snap[0];
         allSnap[r] = snap[1];
@@ -76,6 +88,8 @@ final class ColdRestart {
         ratio[r] = snap[1] / bs;
         firstRatio[r] = none[0] / bn;
         allRatio[r] = none[1] / bn;
+        bareBin[r] = bb;
+        binaryRatio[r] = none[1] / bb;
       }
     }
     Table t = bench.table();
@@ -93,6 +107,10 @@ final class ColdRestart {
         Goal.AT_MOST, 0.2);
     t.add("3", "default: every VCM recovered / bare full recovery, no snapshots", allRatio, Table::ratio,
         Goal.AT_MOST, 1.0);
+    t.add("3", "bare, events in binary as the product's (CounterSerializer), no snapshots", bareBin, Table::seconds,
+        Goal.NONE, 0);
+    t.add("3", "default: every VCM recovered / that bare recovery (for reference)", binaryRatio, Table::ratio,
+        Goal.NONE, 0);
   }
 
   private static Path withoutSnapshots(Bench bench, Path from, String name) {
@@ -117,9 +135,9 @@ final class ColdRestart {
     }
   }
 
-  private static double restartBare(Path dir, int entities, int snapshotEvery, int events) {
+  private static double restartBare(Path dir, int entities, int snapshotEvery, int events, Config overrides) {
     long t0 = System.nanoTime();
-    try (Bare b = Bare.start(dir, entities, snapshotEvery)) {
+    try (Bare b = Bare.start(dir, entities, snapshotEvery, overrides)) {
       List<Long> values = b.values();
       long elapsed = System.nanoTime() - t0;
       if (values.stream().anyMatch(v -> v != events)) {

@@ -11,7 +11,10 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * The framework's ceiling: the least an event-sourced entity can do, one small event per
- * command, on the same journal, serializer and snapshot store as the product.
+ * command, on the same journal and snapshot store as the product. Its events go through
+ * Jackson CBOR, the serializer the product binds everything to by default; section 3 also
+ * restarts counters whose events are in binary ({@link CounterSerializer}), as the product's
+ * VCM events are.
  */
 final class Counter extends EventSourcedBehavior<Counter.Command, Counter.Incremented, Counter.Count> {
 
