@@ -16,6 +16,21 @@ public final class Binary {
 
   private Binary() {}
 
+  /** An enum's constants and their names as UTF-8, looked up once per enum: a restart reads millions. */
+  private record Constants(Enum<?>[] values, byte[][] names) {}
+
+  private static final ClassValue<Constants> CONSTANTS = new ClassValue<>() {
+    @Override
+    protected Constants computeValue(Class<?> type) {
+      Enum<?>[] values = (Enum<?>[]) type.getEnumConstants();
+      byte[][] names = new byte[values.length][];
+      for (int i = 0; i < values.length; i++) {
+        names[i] = values[i].name().getBytes(StandardCharsets.UTF_8);
+      }
+      return new Constants(values, names);
+    }
+  };
+
   /**
    * A serializer whose entries can also be written into and read from a larger entry in place
    * (a chained event holds one), without a copy or a second look-up.
@@ -234,8 +249,20 @@ public final class Binary {
 
     /** An enum constant stored by {@link Writer#constant}; an unknown name is refused. */
     public <E extends Enum<E>> E constant(Class<E> type) {
-      String name = text();
-      return name == null ? null : Enum.valueOf(type, name);
+      int n = length();
+      if (n < 0) {
+        return null;
+      }
+      Constants known = CONSTANTS.get(type);
+      for (int i = 0; i < known.names().length; i++) {
+        byte[] name = known.names()[i];
+        if (Arrays.equals(buf, pos, pos + n, name, 0, name.length)) {
+          pos += n;
+          return type.cast(known.values()[i]);
+        }
+      }
+      throw new IllegalArgumentException("no " + type.getSimpleName() + " named "
+          + new String(buf, pos, n, StandardCharsets.UTF_8));
     }
 
     public int remaining() {

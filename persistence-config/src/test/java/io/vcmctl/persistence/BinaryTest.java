@@ -79,5 +79,10 @@ class BinaryTest {
     trailing.unsigned();
     assertThrows(IllegalArgumentException.class, trailing::end);
     assertThrows(IllegalArgumentException.class, () -> new Binary.Writer().unsigned(-1));
+    for (String notAState : new String[] {"SLEEPING", "BLOCK", "BLOCKEDX", "blocked", ""}) {
+      byte[] written = new Binary.Writer().text(notAState).toByteArray();
+      assertThrows(IllegalArgumentException.class, () -> new Binary.Reader(written).constant(Thread.State.class),
+          notAState);
+    }
   }
 }

@@ -30,8 +30,9 @@ public final class ChainAdapter<E extends CborSerializable> extends EventAdapter
   private ChainAdapter(ActorContext<?> context, PersistenceId persistenceId) {
     this.context = context;
     this.persistenceId = persistenceId.id();
-    this.checkpointEvery = context.getSystem().settings().config().getLong("vcmctl.audit.checkpoint-every");
-    this.enabled = context.getSystem().settings().config().getBoolean("vcmctl.audit.chain");
+    AuditSettings settings = AuditSettings.get(context.getSystem());
+    this.checkpointEvery = settings.checkpointEvery();
+    this.enabled = settings.chain();
   }
 
   public static <E extends CborSerializable> ChainAdapter<E> create(ActorContext<?> context, PersistenceId id) {

@@ -33,7 +33,7 @@ public final class JournalEntries {
 
   /** The read journal named by {@code vcmctl.audit.read-journal}. */
   public static String readJournal(ActorSystem<?> system) {
-    return system.settings().config().getString("vcmctl.audit.read-journal");
+    return AuditSettings.get(system).readJournal();
   }
 
   /** The entries {@code from} to {@code to} (inclusive) of one entity, in order. */
@@ -49,7 +49,7 @@ public final class JournalEntries {
 
   /** {@link #read} for a caller that must have the answer before it goes on (an entity's recovery). */
   static List<Stored> readNow(ActorSystem<?> system, String persistenceId, long from, long to) {
-    Duration timeout = system.settings().config().getDuration("vcmctl.audit.read-timeout");
+    Duration timeout = AuditSettings.get(system).readTimeout();
     try {
       return read(system, persistenceId, from, to).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
