@@ -20,9 +20,24 @@
 # path changes or any entry of it, or the java binary, is newer than the archive. If making it
 # fails, commands run without it until the next build.
 
-# Sourced by its resolved absolute path (the bin/ scripts use readlink -f), so no fork is needed.
+# Whether an absolute path is already what readlink -f would make of it: no empty, '.' or '..'
+# component and no symbolic link on the way. Shell builtins only: a fork costs a command line
+# about 5 ms, and scripts run them by the hundred.
+vcmctl_canonical() {
+  local rest=${1#/} prefix=
+  [[ $1 == /* && $1 != *//* && /$rest/ != */./* && /$rest/ != */../* ]] || return 1
+  while [[ -n $rest ]]; do
+    prefix+=/${rest%%/*}
+    [[ ! -L $prefix ]] || return 1
+    if [[ $rest == */* ]]; then rest=${rest#*/}; else rest=; fi
+  done
+}
+
+# The repository's canonical path, so that the class path (and the archive made for it) is the
+# same however the script was reached; readlink only when the path the script was sourced by
+# has a link, '.' or '..' in it.
 VCMCTL_ROOT=${BASH_SOURCE[0]%/bin/lib/launch.sh}
-if [[ $VCMCTL_ROOT != /* || $VCMCTL_ROOT == "${BASH_SOURCE[0]}" ]]; then
+if [[ $VCMCTL_ROOT == "${BASH_SOURCE[0]}" ]] || ! vcmctl_canonical "$VCMCTL_ROOT"; then
   VCMCTL_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)
 fi
 VCMCTL_TARGET="$VCMCTL_ROOT/orchestrator/target"
@@ -69,14 +84,25 @@ vcmctl_build() {
 # Adds -XX:SharedArchiveFile to opts when the archive for this class path exists or can be made.
 # Only shell builtins when it exists: a command line starts hundreds of times in a script.
 vcmctl_class_data() {
-  local java=$1 classpath=$2 dir="$VCMCTL_TARGET/cds" entry made
+  local java=$1 classpath=$2 dir="$VCMCTL_TARGET/cds" entry made made_for= failed= binary=$1 rest=$2
   local archive="$dir/client.jsa" tmp="$dir/client.jsa.$$.tmp"
-  local -a entries
-  IFS=: read -ra entries <<<"$classpath"
+  local -a entries=()
+  # Builtins only, no fork: read rather than $(<file), hash rather than $(command -v), and no
+  # here-string (bash writes it to a temporary file: 9 ms).
+  while [[ -n $rest ]]; do
+    entries+=("${rest%%:*}")
+    if [[ $rest == *:* ]]; then rest=${rest#*:}; else rest=; fi
+  done
+  if [[ $binary != */* ]] && hash "$binary" 2>/dev/null; then
+    binary=${BASH_CMDS[$binary]}
+  fi
   # Made for this class path, by this java, after every entry's last change.
-  if [[ -f $archive && -f $dir/client.classpath && "$(<"$dir/client.classpath")" == "$classpath" ]]; then
+  if [[ -f $dir/client.classpath ]]; then
+    IFS= read -r -d '' made_for <"$dir/client.classpath" || true
+  fi
+  if [[ -f $archive && $made_for == "$classpath" ]]; then
     made=yes
-    for entry in "$(command -v "$java")" "${entries[@]}"; do
+    for entry in "$binary" "${entries[@]}"; do
       if [[ ! -e $entry || $entry -nt $archive ]]; then
         made=
         break
@@ -87,7 +113,10 @@ vcmctl_class_data() {
       return 0
     fi
   fi
-  if [[ -f $dir/client.failed && "$(<"$dir/client.failed")" == "$classpath" && ! $VCMCTL_JAR -nt $dir/client.failed ]]; then
+  if [[ -f $dir/client.failed ]]; then
+    IFS= read -r -d '' failed <"$dir/client.failed" || true
+  fi
+  if [[ $failed == "$classpath" && ! $VCMCTL_JAR -nt $dir/client.failed ]]; then
     return 0
   fi
   mkdir -p "$dir" || return 0
@@ -119,7 +148,8 @@ vcmctl_exec() {
     classpath=$VCMCTL_CLASSPATH
   else
     vcmctl_built || vcmctl_build
-    classpath=$VCMCTL_JAR:$(<"$VCMCTL_TARGET/classpath.txt")
+    IFS= read -r -d '' classpath <"$VCMCTL_TARGET/classpath.txt" || true
+    classpath=$VCMCTL_JAR:${classpath%$'\n'}
   fi
   local -a opts=()
   if [[ "$kind" == CLIENT ]]; then
