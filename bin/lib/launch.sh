@@ -15,10 +15,11 @@
 #
 # The command lines (hsmadmin, vcmadmin) start from a class data sharing archive: their classes
 # already parsed and verified, mapped from one file. The first command after a build makes it
-# (a few seconds, once) by running io.vcmctl.orchestrator.cli.ArchiveTraining under
-# -XX:ArchiveClassesAtExit; it lives in orchestrator/target/cds/ and is made again when the class
-# path changes or any entry of it, or the java binary, is newer than the archive. If making it
-# fails, commands run without it until the next build.
+# (a few seconds, once): io.vcmctl.orchestrator.cli.ArchiveTraining runs under
+# -XX:DumpLoadedClassList, then java -Xshare:dump archives exactly the classes it loaded, the
+# JDK's included, in place of the JDK's own archive. It lives in orchestrator/target/cds/ and is
+# made again when the class path changes or any entry of it, or the java binary, is newer than
+# the archive. If making it fails, commands run without it until the next build.
 
 # Whether an absolute path is already what readlink -f would make of it: no empty, '.' or '..'
 # component and no symbolic link on the way. Shell builtins only: a fork costs a command line
@@ -85,7 +86,7 @@ vcmctl_build() {
 # Only shell builtins when it exists: a command line starts hundreds of times in a script.
 vcmctl_class_data() {
   local java=$1 classpath=$2 dir="$VCMCTL_TARGET/cds" entry made made_for= failed= binary=$1 rest=$2
-  local archive="$dir/client.jsa" tmp="$dir/client.jsa.$$.tmp"
+  local archive="$dir/client.jsa" tmp="$dir/client.jsa.$$.tmp" list="$dir/client.classlist.$$"
   local -a entries=()
   # Builtins only, no fork: read rather than $(<file), hash rather than $(command -v), and no
   # here-string (bash writes it to a temporary file: 9 ms).
@@ -120,15 +121,20 @@ vcmctl_class_data() {
     return 0
   fi
   mkdir -p "$dir" || return 0
-  # Another command may be making it at the same time: each writes its own file, the last wins.
-  if "$java" "${opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$classpath" \
-      io.vcmctl.orchestrator.cli.ArchiveTraining >/dev/null 2>&1 && [[ -s $tmp ]]; then
+  # Another command may be making it at the same time: each writes its own files, the last wins.
+  # A static archive of only these classes rather than a dynamic one on top of the JDK's: the JVM
+  # maps and relocates every archived class at each start, and the JDK's archive holds some
+  # 1,300 classes, most of which no command loads.
+  if "$java" "${opts[@]}" -Xshare:off -XX:DumpLoadedClassList="$list" -cp "$classpath" \
+      io.vcmctl.orchestrator.cli.ArchiveTraining >/dev/null 2>&1 \
+      && "$java" "${opts[@]}" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$tmp" \
+        -cp "$classpath" >/dev/null 2>&1 && [[ -s $tmp ]]; then
     printf '%s' "$classpath" >"$dir/client.classpath.$$" && mv -f "$dir/client.classpath.$$" "$dir/client.classpath"
     mv -f "$tmp" "$archive"
-    rm -f "$dir/client.failed"
+    rm -f "$dir/client.failed" "$list"
     opts+=(-XX:SharedArchiveFile="$archive")
   else
-    rm -f "$tmp"
+    rm -f "$tmp" "$list"
     printf '%s' "$classpath" >"$dir/client.failed"
   fi
 }
