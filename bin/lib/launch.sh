@@ -15,14 +15,30 @@
 #
 # The command lines (hsmadmin, vcmadmin) start from a class data sharing archive: their classes
 # already parsed and verified, mapped from one file. The first command after a build makes it
-# (a few seconds, once) by running io.vcmctl.orchestrator.cli.ArchiveTraining under
-# -XX:ArchiveClassesAtExit; it lives in orchestrator/target/cds/ and is made again when the class
-# path changes or any entry of it, or the java binary, is newer than the archive. If making it
-# fails, commands run without it until the next build.
+# (a few seconds, once): io.vcmctl.orchestrator.cli.ArchiveTraining runs under
+# -XX:DumpLoadedClassList, then java -Xshare:dump archives exactly the classes it loaded, the
+# JDK's included, in place of the JDK's own archive. It lives in orchestrator/target/cds/ and is
+# made again when the class path changes or any entry of it, or the java binary, is newer than
+# the archive. If making it fails, commands run without it until the next build.
 
-# Sourced by its resolved absolute path (the bin/ scripts use readlink -f), so no fork is needed.
+# Whether an absolute path is already what readlink -f would make of it: no empty, '.' or '..'
+# component and no symbolic link on the way. Shell builtins only: a fork costs a command line
+# about 5 ms, and scripts run them by the hundred.
+vcmctl_canonical() {
+  local rest=${1#/} prefix=
+  [[ $1 == /* && $1 != *//* && /$rest/ != */./* && /$rest/ != */../* ]] || return 1
+  while [[ -n $rest ]]; do
+    prefix+=/${rest%%/*}
+    [[ ! -L $prefix ]] || return 1
+    if [[ $rest == */* ]]; then rest=${rest#*/}; else rest=; fi
+  done
+}
+
+# The repository's canonical path, so that the class path (and the archive made for it) is the
+# same however the script was reached; readlink only when the path the script was sourced by
+# has a link, '.' or '..' in it.
 VCMCTL_ROOT=${BASH_SOURCE[0]%/bin/lib/launch.sh}
-if [[ $VCMCTL_ROOT != /* || $VCMCTL_ROOT == "${BASH_SOURCE[0]}" ]]; then
+if [[ $VCMCTL_ROOT == "${BASH_SOURCE[0]}" ]] || ! vcmctl_canonical "$VCMCTL_ROOT"; then
   VCMCTL_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd -P)
 fi
 VCMCTL_TARGET="$VCMCTL_ROOT/orchestrator/target"
@@ -69,14 +85,25 @@ vcmctl_build() {
 # Adds -XX:SharedArchiveFile to opts when the archive for this class path exists or can be made.
 # Only shell builtins when it exists: a command line starts hundreds of times in a script.
 vcmctl_class_data() {
-  local java=$1 classpath=$2 dir="$VCMCTL_TARGET/cds" entry made
-  local archive="$dir/client.jsa" tmp="$dir/client.jsa.$$.tmp"
-  local -a entries
-  IFS=: read -ra entries <<<"$classpath"
+  local java=$1 classpath=$2 dir="$VCMCTL_TARGET/cds" entry made made_for= failed= binary=$1 rest=$2
+  local archive="$dir/client.jsa" tmp="$dir/client.jsa.$$.tmp" list="$dir/client.classlist.$$"
+  local -a entries=()
+  # Builtins only, no fork: read rather than $(<file), hash rather than $(command -v), and no
+  # here-string (bash writes it to a temporary file: 9 ms).
+  while [[ -n $rest ]]; do
+    entries+=("${rest%%:*}")
+    if [[ $rest == *:* ]]; then rest=${rest#*:}; else rest=; fi
+  done
+  if [[ $binary != */* ]] && hash "$binary" 2>/dev/null; then
+    binary=${BASH_CMDS[$binary]}
+  fi
   # Made for this class path, by this java, after every entry's last change.
-  if [[ -f $archive && -f $dir/client.classpath && "$(<"$dir/client.classpath")" == "$classpath" ]]; then
+  if [[ -f $dir/client.classpath ]]; then
+    IFS= read -r -d '' made_for <"$dir/client.classpath" || true
+  fi
+  if [[ -f $archive && $made_for == "$classpath" ]]; then
     made=yes
-    for entry in "$(command -v "$java")" "${entries[@]}"; do
+    for entry in "$binary" "${entries[@]}"; do
       if [[ ! -e $entry || $entry -nt $archive ]]; then
         made=
         break
@@ -87,19 +114,27 @@ vcmctl_class_data() {
       return 0
     fi
   fi
-  if [[ -f $dir/client.failed && "$(<"$dir/client.failed")" == "$classpath" && ! $VCMCTL_JAR -nt $dir/client.failed ]]; then
+  if [[ -f $dir/client.failed ]]; then
+    IFS= read -r -d '' failed <"$dir/client.failed" || true
+  fi
+  if [[ $failed == "$classpath" && ! $VCMCTL_JAR -nt $dir/client.failed ]]; then
     return 0
   fi
   mkdir -p "$dir" || return 0
-  # Another command may be making it at the same time: each writes its own file, the last wins.
-  if "$java" "${opts[@]}" -XX:ArchiveClassesAtExit="$tmp" -cp "$classpath" \
-      io.vcmctl.orchestrator.cli.ArchiveTraining >/dev/null 2>&1 && [[ -s $tmp ]]; then
+  # Another command may be making it at the same time: each writes its own files, the last wins.
+  # A static archive of only these classes rather than a dynamic one on top of the JDK's: the JVM
+  # maps and relocates every archived class at each start, and the JDK's archive holds some
+  # 1,300 classes, most of which no command loads.
+  if "$java" "${opts[@]}" -Xshare:off -XX:DumpLoadedClassList="$list" -cp "$classpath" \
+      io.vcmctl.orchestrator.cli.ArchiveTraining >/dev/null 2>&1 \
+      && "$java" "${opts[@]}" -Xshare:dump -XX:SharedClassListFile="$list" -XX:SharedArchiveFile="$tmp" \
+        -cp "$classpath" >/dev/null 2>&1 && [[ -s $tmp ]]; then
     printf '%s' "$classpath" >"$dir/client.classpath.$$" && mv -f "$dir/client.classpath.$$" "$dir/client.classpath"
     mv -f "$tmp" "$archive"
-    rm -f "$dir/client.failed"
+    rm -f "$dir/client.failed" "$list"
     opts+=(-XX:SharedArchiveFile="$archive")
   else
-    rm -f "$tmp"
+    rm -f "$tmp" "$list"
     printf '%s' "$classpath" >"$dir/client.failed"
   fi
 }
@@ -119,7 +154,8 @@ vcmctl_exec() {
     classpath=$VCMCTL_CLASSPATH
   else
     vcmctl_built || vcmctl_build
-    classpath=$VCMCTL_JAR:$(<"$VCMCTL_TARGET/classpath.txt")
+    IFS= read -r -d '' classpath <"$VCMCTL_TARGET/classpath.txt" || true
+    classpath=$VCMCTL_JAR:${classpath%$'\n'}
   fi
   local -a opts=()
   if [[ "$kind" == CLIENT ]]; then

@@ -101,6 +101,17 @@ class FastStartTest {
     assertDoesNotThrow(() -> ArchiveTraining.main(new String[0]));
   }
 
+  @Test
+  void theTrainingsKeyIsAPairWrittenAsHsmadminWritesIt() throws Exception {
+    Path key = dir.resolve("sshadmin.key");
+    ArchiveTraining.writeTenantKey(key, dir.resolve("sshadmin.pub"));
+    // BouncyCastle reads it and checks that the two files are one pair, as for any tenant key.
+    KeyPair pair = keyPair("sshadmin");
+    KeyFiles.writePrivate(dir.resolve("again.key"), pair.getPrivate());
+    assertEquals(Files.readString(dir.resolve("again.key")), Files.readString(key));
+    assertNotNull(CallKey.jdk(key, dir.resolve("sshadmin.pub")), "read without BouncyCastle, as a command reads it");
+  }
+
   private KeyPair keyPair(String name) throws RequestException {
     return KeyFiles.readOrCreateKeyPair(dir.resolve(name + ".key"), dir.resolve(name + ".pub"));
   }
