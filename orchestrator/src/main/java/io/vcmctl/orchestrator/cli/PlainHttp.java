@@ -69,7 +69,9 @@ final class PlainHttp {
       socket.setSoTimeout(readTimeoutMs);
       socket.setTcpNoDelay(true);
       OutputStream out = socket.getOutputStream();
-      out.write(head(method, path, uri.getRawAuthority(), headers, body).getBytes(StandardCharsets.ISO_8859_1));
+      // Host names the server alone: a user:password@ in the address never goes on the wire.
+      String authority = uri.getPort() < 0 ? host : host + ":" + uri.getPort();
+      out.write(head(method, path, authority, headers, body).getBytes(StandardCharsets.ISO_8859_1));
       if (body != null) {
         out.write(body);
       }

@@ -2,6 +2,7 @@ package io.vcmctl.orchestrator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +90,16 @@ class PlainHttpTest {
     assertTrue(sent.contains("\r\nAuthorization: Bearer t\r\n"), sent);
     assertTrue(sent.contains("\r\nContent-Length: 8\r\n"), sent);
     assertTrue(sent.endsWith("\r\n\r\n{\"x\":1}\n"), sent);
+  }
+
+  @Test
+  void aUserAndPasswordInTheAddressNeverGoOnTheWire() throws Exception {
+    CompletableFuture<String> request = serveOnce(bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), 0);
+    PlainHttp.exchange("http://operator:s3cret@127.0.0.1:" + server.getLocalPort(), "GET", "/v1/version", Map.of(),
+        null, 5_000, 5_000);
+    String sent = request.get(5, TimeUnit.SECONDS);
+    assertTrue(sent.startsWith("GET /v1/version HTTP/1.1\r\nHost: 127.0.0.1:" + server.getLocalPort() + "\r\n"), sent);
+    assertFalse(sent.contains("s3cret") || sent.contains("operator"), sent);
   }
 
   @Test
